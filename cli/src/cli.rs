@@ -1,0 +1,138 @@
+//! The command-line tree of `vouch`; the doc comments here are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Review container images, sign what you reviewed, and verify what others signed.
+///
+/// Exit codes: 0 success (or valid / trusted), 1 a negative answer (invalid signature, not
+/// trusted), 2 an error (unusable input, missing file, bad flag).
+#[derive(Debug, Parser)]
+#[command(
+    name = "vouch",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create and inspect reviewer keys.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Sign a review of one image digest as an in-toto Statement in a DSSE envelope.
+    Attest(Box<AttestArgs>),
+    /// Check that envelopes are valid reviews signed by a given key (offline).
+    Verify(VerifyArgs),
+}
+
+/// `vouch key ...`
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Generate an ed25519 key pair: NAME.key (encrypted PKCS#8, mode 0600) and NAME.pub.
+    ///
+    /// The passphrase comes from VOUCH_PASSPHRASE, or is asked for on the terminal. Existing
+    /// files are never overwritten. Prints the key id (sha256 of the public key's DER).
+    Generate(KeyGenerateArgs),
+    /// Print the key id of a public key file (lowercase hex sha256 of its DER SubjectPublicKeyInfo).
+    Id(KeyIdArgs),
+}
+
+/// `vouch key generate`
+#[derive(Debug, Args)]
+pub struct KeyGenerateArgs {
+    /// Directory for the key files [default: $XDG_CONFIG_HOME/vouch/keys].
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Base name of the key files.
+    #[arg(long, default_value = "reviewer", value_name = "NAME")]
+    pub name: String,
+    /// Print a JSON object instead of the bare key id.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `vouch key id`
+#[derive(Debug, Args)]
+pub struct KeyIdArgs {
+    /// The public key file (PEM SubjectPublicKeyInfo).
+    #[arg(value_name = "FILE.pub")]
+    pub file: PathBuf,
+    /// Print a JSON object instead of the bare key id.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The verdicts a reviewer can sign.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum VerdictArg {
+    /// The reviewer vouches for the image.
+    Trusted,
+    /// The reviewer found reasons not to run it.
+    Rejected,
+}
+
+/// `vouch attest`
+#[derive(Debug, Args)]
+pub struct AttestArgs {
+    /// The private key to sign with [default: $XDG_CONFIG_HOME/vouch/keys/reviewer.key].
+    #[arg(long, value_name = "KEY")]
+    pub key: Option<PathBuf>,
+    /// The image reviewed, pinned by digest: REPO[:TAG]@sha256:<hex>. Tags alone are refused.
+    #[arg(long, value_name = "REF@sha256:HEX")]
+    pub image: String,
+    /// The conclusion of the review.
+    #[arg(long, value_enum)]
+    pub verdict: VerdictArg,
+    /// The Dockerfile reviewed; its sha256 is recorded.
+    #[arg(long, value_name = "PATH")]
+    pub dockerfile: Option<PathBuf>,
+    /// Where the Dockerfile came from: REPOSITORY_URL@COMMIT (full commit id). Needs --dockerfile.
+    #[arg(long, value_name = "REPO@COMMIT", requires = "dockerfile")]
+    pub source: Option<String>,
+    /// A base image of the Dockerfile, pinned by digest. Repeat for each FROM.
+    #[arg(long = "base", value_name = "REF@sha256:HEX")]
+    pub bases: Vec<String>,
+    /// A download the build makes and the sha256 of the content reviewed. Repeatable.
+    #[arg(long = "download", value_name = "URL=sha256:HEX")]
+    pub downloads: Vec<String>,
+    /// A link to the automated build that produced the digest.
+    #[arg(long, value_name = "URL")]
+    pub build: Option<String>,
+    /// A free note. Repeatable.
+    #[arg(long = "note", value_name = "TEXT")]
+    pub notes: Vec<String>,
+    /// When the review stops counting: a duration (90d, 12w, 36h) or an RFC 3339 time.
+    #[arg(long, value_name = "WHEN")]
+    pub expires: Option<String>,
+    /// The reviewer's name, recorded beside the key id (not proven by the signature).
+    #[arg(long = "reviewer-name", value_name = "NAME")]
+    pub reviewer_name: Option<String>,
+    /// The reviewer's email, recorded beside the key id (not proven by the signature).
+    #[arg(long = "reviewer-email", value_name = "EMAIL")]
+    pub reviewer_email: Option<String>,
+    /// Where to write the envelope; `-` is standard output.
+    #[arg(short, long, value_name = "FILE", default_value = "-")]
+    pub output: PathBuf,
+}
+
+/// `vouch verify`
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The reviewer's public key (PEM). Repeat to accept any of several keys.
+    #[arg(long = "key", value_name = "FILE.pub", required = true)]
+    pub keys: Vec<PathBuf>,
+    /// Envelope files; `-` reads standard input.
+    #[arg(value_name = "ENVELOPE", required = true)]
+    pub envelopes: Vec<PathBuf>,
+    /// Print one JSON object per envelope (JSON Lines) instead of text.
+    #[arg(long)]
+    pub json: bool,
+}

@@ -1,0 +1,205 @@
+//! `vouch attest`: build a review Statement from the flags and sign it.
+
+use anyhow::{bail, Context, Result};
+use chrono::{DateTime, Duration, Utc};
+use vouch_proto::review::{BaseImage, Build, Dockerfile, Download, Image, Reviewer, Source};
+use vouch_proto::{
+    sign_review, Digest, DigestSet, ImageRef, KeyId, Review, ReviewStatement, Verdict,
+};
+
+use crate::cli::{AttestArgs, VerdictArg};
+use crate::cmd::key::{default_key_path, read_secret_key};
+use crate::cmd::{write_output, Outcome};
+
+/// Runs `vouch attest`.
+pub fn run(args: &AttestArgs) -> Result<Outcome> {
+    // Check every flag before asking for a passphrase: a typo should not cost a prompt.
+    let image = ImageRef::parse_pinned(&args.image).context("--image")?;
+    let now = now_seconds();
+    let finish_review = build_review(args, now)?;
+    let key_path = match &args.key {
+        Some(path) => path.clone(),
+        None => default_key_path()?,
+    };
+    let key = read_secret_key(&key_path)?;
+    let statement = ReviewStatement::new(&image, finish_review(key.id()));
+    let envelope = sign_review(&statement, &key);
+    let mut json = envelope.to_json();
+    json.push('\n');
+    write_output(&args.output, json.as_bytes())?;
+    tracing::info!(key_id = %key.id(), subject = %image, "signed review");
+    if args.output.as_os_str() != "-" {
+        eprintln!(
+            "signed {} review of {image} with key {}; wrote {}",
+            statement.predicate.verdict,
+            key.id(),
+            args.output.display()
+        );
+    }
+    Ok(Outcome::Yes)
+}
+
+/// Checks every flag and returns the review they describe, finished once the signing key's id
+/// is known (after the passphrase).
+fn build_review(args: &AttestArgs, now: DateTime<Utc>) -> Result<impl FnOnce(KeyId) -> Review> {
+    let dockerfile = match &args.dockerfile {
+        Some(path) => {
+            let bytes = std::fs::read(path)
+                .with_context(|| format!("reading Dockerfile {}", path.display()))?;
+            Some(Dockerfile {
+                path: path.display().to_string(),
+                sha256: Digest::of(&bytes),
+                source: args.source.as_deref().map(parse_source).transpose()?,
+            })
+        }
+        None => None,
+    };
+    let base_images = args
+        .bases
+        .iter()
+        .map(|text| {
+            let image = ImageRef::parse_pinned(text).context("--base")?;
+            Ok(BaseImage {
+                reference: text.clone(),
+                digest: DigestSet(image.digest()),
+            })
+        })
+        .collect::<Result<_>>()?;
+    let downloads = args
+        .downloads
+        .iter()
+        .map(|text| parse_download(text))
+        .collect::<Result<_>>()?;
+    let expires_at = args
+        .expires
+        .as_deref()
+        .map(|text| parse_expiry(text, now))
+        .transpose()?;
+    let (name, email) = (args.reviewer_name.clone(), args.reviewer_email.clone());
+    let verdict = match args.verdict {
+        VerdictArg::Trusted => Verdict::Trusted,
+        VerdictArg::Rejected => Verdict::Rejected,
+    };
+    let image = Image {
+        reference: args.image.clone(),
+    };
+    let build = args.build.as_ref().map(|url| Build {
+        url: Some(url.clone()),
+        id: None,
+    });
+    let notes = args.notes.clone();
+    Ok(move |key_id| Review {
+        reviewer: Reviewer {
+            key_id,
+            name,
+            email,
+        },
+        verdict,
+        reviewed_at: now,
+        expires_at,
+        image,
+        dockerfile,
+        base_images,
+        downloads,
+        build,
+        checklist: Vec::new(),
+        notes,
+    })
+}
+
+fn now_seconds() -> DateTime<Utc> {
+    let now = Utc::now();
+    DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now)
+}
+
+/// `REPO@COMMIT`, split at the last `@` (SSH URLs such as `git@host:org/repo` hold one too).
+fn parse_source(text: &str) -> Result<Source> {
+    let Some((repository, commit)) = text.rsplit_once('@') else {
+        bail!("--source {text:?}: write it as REPOSITORY_URL@COMMIT");
+    };
+    let is_hex = commit.chars().all(|c| matches!(c, '0'..='9' | 'a'..='f'));
+    if repository.is_empty() || !is_hex || !matches!(commit.len(), 40 | 64) {
+        bail!("--source {text:?}: the commit must be a full lowercase hex id (40 or 64 characters), as `git rev-parse HEAD` prints");
+    }
+    Ok(Source {
+        repository: repository.to_string(),
+        commit: commit.to_string(),
+    })
+}
+
+/// `URL=sha256:HEX`, split at the last `=` (URLs may hold `=` in their query).
+fn parse_download(text: &str) -> Result<Download> {
+    let Some((url, digest)) = text.rsplit_once('=') else {
+        bail!("--download {text:?}: write it as URL=sha256:HEX");
+    };
+    if url.is_empty() {
+        bail!("--download {text:?}: the URL is empty");
+    }
+    let digest: Digest = digest
+        .parse()
+        .with_context(|| format!("--download {text:?}"))?;
+    Ok(Download {
+        url: url.to_string(),
+        sha256: digest,
+        destination: None,
+    })
+}
+
+/// A duration such as `90d`, `12w`, `36h`, or an RFC 3339 time; must lie in the future.
+fn parse_expiry(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
+    let when = if let Ok(time) = vouch_proto::timestamp::parse(text) {
+        time
+    } else {
+        let (number, unit) = text.split_at(text.len().saturating_sub(1));
+        let count: i64 = number.parse().ok().filter(|n| *n > 0).with_context(|| {
+            format!("--expires {text:?}: use a duration like 90d, 12w or 36h, or an RFC 3339 time")
+        })?;
+        let duration = match unit {
+            "h" => Duration::try_hours(count),
+            "d" => Duration::try_days(count),
+            "w" => Duration::try_weeks(count),
+            _ => None,
+        }
+        .with_context(|| format!("--expires {text:?}: the unit must be h, d or w"))?;
+        now.checked_add_signed(duration)
+            .with_context(|| format!("--expires {text:?} is too far in the future"))?
+    };
+    if when <= now {
+        bail!("--expires {text:?} is not in the future");
+    }
+    Ok(when)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sources_split_at_the_last_at_sign() {
+        let source =
+            parse_source(&format!("git@github.com:org/repo.git@{}", "a".repeat(40))).unwrap();
+        assert_eq!(source.repository, "git@github.com:org/repo.git");
+        assert!(parse_source("https://x/repo@main").is_err());
+        assert!(parse_source(&format!("@{}", "a".repeat(40))).is_err());
+    }
+
+    #[test]
+    fn downloads_keep_query_strings() {
+        let d = parse_download(&format!("https://x/y?a=b=sha256:{}", "c".repeat(64))).unwrap();
+        assert_eq!(d.url, "https://x/y?a=b");
+        assert!(parse_download("https://x/y").is_err());
+        assert!(parse_download("https://x/y=sha256:abc").is_err());
+    }
+
+    #[test]
+    fn expiry_accepts_durations_and_times_in_the_future_only() {
+        let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        assert_eq!(parse_expiry("90d", now).unwrap(), now + Duration::days(90));
+        assert_eq!(parse_expiry("2w", now).unwrap(), now + Duration::weeks(2));
+        assert!(parse_expiry("2030-01-01T00:00:00Z", now).is_ok());
+        assert!(parse_expiry("2020-01-01T00:00:00Z", now).is_err());
+        for bad in ["0d", "-1d", "5y", "d", "", "soon"] {
+            assert!(parse_expiry(bad, now).is_err(), "{bad}");
+        }
+    }
+}

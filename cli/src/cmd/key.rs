@@ -1,0 +1,134 @@
+//! `vouch key generate` and `vouch key id`.
+
+use std::fs::{DirBuilder, OpenOptions};
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use vouch_proto::report::KeyReport;
+use vouch_proto::{PublicKey, SecretKey, KDF_ROUNDS};
+
+use crate::cli::{KeyGenerateArgs, KeyIdArgs};
+use crate::cmd::{print_line, Outcome};
+use crate::{passphrase, paths};
+
+/// Runs `vouch key generate`.
+pub fn generate(args: &KeyGenerateArgs) -> Result<Outcome> {
+    check_name(&args.name)?;
+    let dir = match &args.dir {
+        Some(dir) => dir.clone(),
+        None => paths::keys_dir()?,
+    };
+    let private_path = dir.join(format!("{}.key", args.name));
+    let public_path = dir.join(format!("{}.pub", args.name));
+    for path in [&private_path, &public_path] {
+        if path.symlink_metadata().is_ok() {
+            bail!(
+                "{} already exists; vouch never overwrites a key: choose another --name or --dir",
+                path.display()
+            );
+        }
+    }
+    let passphrase = passphrase::for_new_key(&private_path.display().to_string())?;
+    DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&dir)
+        .with_context(|| format!("creating key directory {}", dir.display()))?;
+
+    let key = SecretKey::generate();
+    let pem = key.to_encrypted_pem(passphrase.as_bytes(), KDF_ROUNDS)?;
+    write_new(&private_path, pem.as_bytes(), 0o600)?;
+    if let Err(err) = write_new(&public_path, key.public().to_pem().as_bytes(), 0o644) {
+        // Leave no half pair behind: the private key was created by us a moment ago.
+        let _ = std::fs::remove_file(&private_path);
+        return Err(err);
+    }
+    tracing::info!(key_id = %key.id(), path = %private_path.display(), "generated key");
+    eprintln!(
+        "wrote {} (encrypted, 0600) and {}",
+        private_path.display(),
+        public_path.display()
+    );
+    print_report(
+        &KeyReport {
+            key_id: key.id(),
+            public_key: public_path.display().to_string(),
+            private_key: Some(private_path.display().to_string()),
+        },
+        args.json,
+    )
+}
+
+/// Runs `vouch key id`.
+pub fn id(args: &KeyIdArgs) -> Result<Outcome> {
+    let key = read_public_key(&args.file)?;
+    print_report(
+        &KeyReport {
+            key_id: key.id(),
+            public_key: args.file.display().to_string(),
+            private_key: None,
+        },
+        args.json,
+    )
+}
+
+/// Reads a PEM public key file, naming the file in any error.
+pub fn read_public_key(path: &Path) -> Result<PublicKey> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading public key {}", path.display()))?;
+    PublicKey::from_pem(&text).with_context(|| format!("public key {}", path.display()))
+}
+
+/// Reads and decrypts a private key file, asking for its passphrase.
+pub fn read_secret_key(path: &Path) -> Result<SecretKey> {
+    let text = std::fs::read_to_string(path).with_context(|| {
+        format!(
+            "reading private key {} (create one with `vouch key generate`)",
+            path.display()
+        )
+    })?;
+    let passphrase = passphrase::for_unlock(&path.display().to_string())?;
+    SecretKey::from_encrypted_pem(&text, passphrase.as_bytes())
+        .with_context(|| format!("private key {}", path.display()))
+}
+
+/// The default private key path.
+pub fn default_key_path() -> Result<PathBuf> {
+    Ok(paths::keys_dir()?.join("reviewer.key"))
+}
+
+fn print_report(report: &KeyReport, json: bool) -> Result<Outcome> {
+    if json {
+        print_line(&serde_json::to_string(report)?)?;
+    } else {
+        print_line(&report.key_id.to_string())?;
+    }
+    Ok(Outcome::Yes)
+}
+
+fn check_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if !ok {
+        bail!("--name {name:?}: use letters, digits, '-', '_' and '.', not starting with '.'");
+    }
+    Ok(())
+}
+
+/// Creates `path` (which must not exist) with `mode` and writes `bytes`, durably.
+fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .with_context(|| format!("writing {}", path.display()))
+}

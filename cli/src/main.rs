@@ -1,0 +1,57 @@
+//! `vouch`: the reviewer's and consumer's command-line tool.
+//!
+//! This file parses the command line, runs the command, and is the one place that prints errors
+//! and maps results to exit codes (0 yes, 1 no, 2 error).
+
+mod cli;
+mod cmd;
+mod passphrase;
+mod paths;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command, KeyCommand};
+use crate::cmd::Outcome;
+
+fn main() -> ExitCode {
+    init_logging();
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Key(KeyCommand::Generate(args)) => cmd::key::generate(args),
+        Command::Key(KeyCommand::Id(args)) => cmd::key::id(args),
+        Command::Attest(args) => cmd::attest::run(args),
+        Command::Verify(args) => cmd::verify::run(args),
+    };
+    match result {
+        Ok(Outcome::Yes) => ExitCode::SUCCESS,
+        Ok(Outcome::No) => ExitCode::from(1),
+        Ok(Outcome::Failed) => ExitCode::from(2),
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("vouch: error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Logs go to stderr, filtered by `VOUCH_LOG` (e.g. `VOUCH_LOG=debug`); warnings by default.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("VOUCH_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}
+
+/// A closed pipe (`vouch ... | head`) is not an error.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

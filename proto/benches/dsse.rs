@@ -1,0 +1,71 @@
+//! Criterion benchmarks of signing and verifying a review envelope, and of the pieces around
+//! the signature (JSON parsing, Statement checks).
+
+// criterion_group! defines an undocumented public function.
+#![allow(missing_docs)]
+
+use std::hint::black_box;
+
+use chrono::TimeZone;
+use criterion::{criterion_group, criterion_main, Criterion};
+use vouch_proto::review::{Download, Image, Reviewer};
+use vouch_proto::{
+    sign_review, verify_review, Digest, Envelope, ImageRef, Review, ReviewStatement, SecretKey,
+    Verdict,
+};
+
+fn statement(key: &SecretKey) -> ReviewStatement {
+    let reference = format!("ghcr.io/example/app:1.2@sha256:{}", "ab".repeat(32));
+    let image = ImageRef::parse_pinned(&reference).expect("a valid reference");
+    ReviewStatement::new(
+        &image,
+        Review {
+            reviewer: Reviewer {
+                key_id: key.id(),
+                name: Some("Bench".into()),
+                email: None,
+            },
+            verdict: Verdict::Trusted,
+            reviewed_at: chrono::Utc
+                .with_ymd_and_hms(2026, 11, 27, 9, 0, 0)
+                .single()
+                .expect("a valid time"),
+            expires_at: None,
+            image: Image { reference },
+            dockerfile: None,
+            base_images: vec![],
+            downloads: vec![Download {
+                url: "https://example.com/dumb-init".into(),
+                sha256: Digest::of(b"dumb-init"),
+                destination: Some("/usr/local/bin/dumb-init".into()),
+            }],
+            build: None,
+            checklist: vec![],
+            notes: vec!["benchmark".into()],
+        },
+    )
+}
+
+fn benches(c: &mut Criterion) {
+    let key = SecretKey::from_seed(&[5; 32]);
+    let keys = [key.public().clone()];
+    let statement = statement(&key);
+    let envelope = sign_review(&statement, &key);
+    let json = envelope.to_json();
+
+    c.bench_function("sign review envelope", |b| {
+        b.iter(|| sign_review(black_box(&statement), &key))
+    });
+    c.bench_function("verify review envelope (parsed)", |b| {
+        b.iter(|| verify_review(black_box(&envelope), &keys).expect("valid"))
+    });
+    c.bench_function("parse + verify review envelope (JSON)", |b| {
+        b.iter(|| {
+            let envelope = Envelope::from_json(black_box(json.as_bytes())).expect("an envelope");
+            verify_review(&envelope, &keys).expect("valid")
+        })
+    });
+}
+
+criterion_group!(dsse, benches);
+criterion_main!(dsse);

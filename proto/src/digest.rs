@@ -1,0 +1,165 @@
+//! Content digests: the `sha256:<hex>` identity of an image, a Dockerfile or a download.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use sha2::{Digest as _, Sha256};
+
+use crate::error::DigestError;
+
+/// A SHA-256 digest, the only algorithm Vouch accepts for the things it vouches for.
+///
+/// Parsed from `sha256:<64 lowercase hex>`; shown the same way. In in-toto digest sets it is the
+/// value of the `sha256` key.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Digest([u8; 32]);
+
+impl Digest {
+    /// The digest of `bytes`.
+    pub fn of(bytes: &[u8]) -> Self {
+        Digest(Sha256::digest(bytes).into())
+    }
+
+    /// Wraps 32 raw digest bytes.
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Digest(bytes)
+    }
+
+    /// The raw 32 bytes.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// The 64 lowercase hex characters, without the `sha256:` prefix.
+    pub fn hex(&self) -> String {
+        hex::encode(self.0)
+    }
+
+    /// Parses the bare 64-character lowercase hex form (as used in in-toto digest sets).
+    pub fn from_hex(text: &str) -> Result<Self, DigestError> {
+        if text.len() != 64 {
+            return Err(DigestError::Length(text.chars().count()));
+        }
+        if let Some(bad) = text.chars().find(|c| !matches!(c, '0'..='9' | 'a'..='f')) {
+            return Err(DigestError::NotHex(bad));
+        }
+        let mut out = [0u8; 32];
+        // Infallible: 64 characters, each checked to be lowercase hex just above.
+        hex::decode_to_slice(text, &mut out).map_err(|_| DigestError::NotHex('?'))?;
+        Ok(Digest(out))
+    }
+}
+
+impl FromStr for Digest {
+    type Err = DigestError;
+
+    /// Parses `sha256:<64 lowercase hex>`.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.split_once(':') {
+            Some(("sha256", hex)) => Digest::from_hex(hex),
+            Some((algorithm, _)) => Err(DigestError::Algorithm(algorithm.to_string())),
+            None => Err(DigestError::NoAlgorithm),
+        }
+    }
+}
+
+impl fmt::Display for Digest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "sha256:{}", self.hex())
+    }
+}
+
+impl fmt::Debug for Digest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Digest({self})")
+    }
+}
+
+/// An in-toto digest set holding just a SHA-256: `{"sha256": "<hex>"}`.
+///
+/// Other algorithms are rejected on input: Vouch identifies images by their registry digest,
+/// which is SHA-256, and a set without it names nothing Vouch can check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct DigestSet(pub Digest);
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DigestSetWire {
+    sha256: String,
+}
+
+impl Serialize for DigestSet {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        DigestSetWire {
+            sha256: self.0.hex(),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for DigestSet {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let wire = DigestSetWire::deserialize(deserializer)?;
+        Digest::from_hex(&wire.sha256)
+            .map(DigestSet)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// Serde for a [`Digest`] written as `sha256:<hex>`.
+impl Serialize for Digest {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Digest {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_prints_the_prefixed_form() {
+        let text = format!("sha256:{}", "ab".repeat(32));
+        let digest: Digest = text.parse().unwrap();
+        assert_eq!(digest.to_string(), text);
+        assert_eq!(digest.hex(), "ab".repeat(32));
+    }
+
+    #[test]
+    fn rejects_wrong_length_non_hex_uppercase_and_other_algorithms() {
+        assert_eq!(
+            Digest::from_hex(&"a".repeat(63)),
+            Err(DigestError::Length(63))
+        );
+        assert_eq!(
+            Digest::from_hex(&format!("{}g", "a".repeat(63))),
+            Err(DigestError::NotHex('g'))
+        );
+        assert_eq!(
+            Digest::from_hex(&"A".repeat(64)),
+            Err(DigestError::NotHex('A'))
+        );
+        assert_eq!(
+            format!("sha512:{}", "a".repeat(64)).parse::<Digest>(),
+            Err(DigestError::Algorithm("sha512".into()))
+        );
+        assert_eq!("abc".parse::<Digest>(), Err(DigestError::NoAlgorithm));
+    }
+
+    #[test]
+    fn of_matches_a_known_answer() {
+        // SHA-256 of the empty string (FIPS 180-2 test vector).
+        assert_eq!(
+            Digest::of(b"").hex(),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+}
