@@ -1,6 +1,8 @@
 //! Passphrases for private keys: from `VOUCH_PASSPHRASE`, else asked on the terminal. Never from
 //! a flag (flags end up in shell history and process lists), never logged.
 
+use std::io::IsTerminal;
+
 use anyhow::{bail, Context, Result};
 use zeroize::Zeroizing;
 
@@ -43,6 +45,11 @@ fn from_env() -> Result<Option<Zeroizing<String>>> {
 }
 
 fn prompt(text: &str) -> Result<Zeroizing<String>> {
+    // Only prompt when a person is there: a script or test with piped input must not block on
+    // the terminal it happens to run in.
+    if !std::io::stdin().is_terminal() {
+        bail!("no passphrase: set {PASSPHRASE_VAR} or run vouch on a terminal");
+    }
     rpassword::prompt_password(text)
         .map(Zeroizing::new)
         .with_context(|| format!("no passphrase: set {PASSPHRASE_VAR} or run vouch on a terminal"))

@@ -243,4 +243,38 @@ mod tests {
             "signatures[0].sig is not valid base64 (standard or URL-safe)"
         );
     }
+
+    proptest::proptest! {
+        #[test]
+        fn json_round_trips_and_every_bit_flip_fails(
+            payload in proptest::collection::vec(proptest::num::u8::ANY, 0..512),
+            payload_type in "[ -~]{0,40}",
+            position in proptest::num::usize::ANY,
+            bit in 0u8..8,
+        ) {
+            let key = SecretKey::from_seed(&[4; 32]);
+            let keys = [key.public().clone()];
+            let env = Envelope::sign(&payload_type, payload.clone(), &key);
+            let back = Envelope::from_json(env.to_json().as_bytes()).unwrap();
+            proptest::prop_assert_eq!(&back, &env);
+            proptest::prop_assert!(back.verify(&keys).is_ok());
+
+            let mut bad = env.clone();
+            if payload.is_empty() {
+                bad.signatures[0].sig[position % 64] ^= 1 << bit;
+            } else {
+                bad.payload[position % payload.len()] ^= 1 << bit;
+            }
+            proptest::prop_assert!(bad.verify(&keys).is_err());
+            let mut bad_type = env;
+            bad_type.payload_type.push('x');
+            proptest::prop_assert!(bad_type.verify(&keys).is_err());
+        }
+
+        #[test]
+        fn reading_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..256)) {
+            let _ = Envelope::from_json(&bytes);
+            let _ = crate::Statement::from_payload(&bytes);
+        }
+    }
 }

@@ -45,6 +45,12 @@ pub fn verify_review(
         .into_typed()
         .map_err(|e| VerifyError::BadPredicate(e.to_string()))?;
     check_consistency(&statement)?;
+    if statement.predicate.reviewer.key_id != signer {
+        return Err(VerifyError::BadPredicate(format!(
+            "reviewer.keyId {} is not the key that signed ({signer})",
+            statement.predicate.reviewer.key_id
+        )));
+    }
     Ok(VerifiedReview { signer, statement })
 }
 
@@ -125,6 +131,22 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(err, VerifyError::BadPredicate(_)), "{err}");
+    }
+
+    #[test]
+    fn the_reviewer_must_be_the_signer() {
+        let key = SecretKey::from_seed(&[9; 32]);
+        let other = SecretKey::from_seed(&[8; 32]);
+        let statement = review(&other, &format!("ubuntu@sha256:{}", "a".repeat(64)));
+        let err = verify_review(
+            &sign_review(&statement, &key),
+            std::slice::from_ref(key.public()),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("is not the key that signed"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -1,1 +1,12 @@
-//! e2e
+//! End-to-end tests: they run the real `vouch` and `vouchd` binaries (built by
+//! `cargo build --workspace`) and real peer tools (OpenSSL, Python securesystemslib).
+
+// Test code: a failed unwrap is a failed test, with its location.
+#![allow(clippy::unwrap_used)]
+
+mod attest;
+mod keys;
+mod peers;
+mod schema;
+mod support;
+mod verify;

@@ -1,0 +1,108 @@
+//! The JSON Schemas in `schema/json/` describe what Vouch writes.
+
+use std::path::Path;
+
+use serde_json::Value;
+use vouch_tests::vectors;
+
+use crate::support::{image, Home};
+
+fn schema(name: &str) -> jsonschema::Validator {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../schema/json")
+        .join(name);
+    let schema: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn assert_valid(validator: &jsonschema::Validator, instance: &Value, what: &str) {
+    let errors: Vec<String> = validator
+        .iter_errors(instance)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "{what}: {errors:?}");
+}
+
+fn payload_of(envelope: &[u8]) -> Value {
+    let envelope = vouch_proto::Envelope::from_json(envelope).unwrap();
+    serde_json::from_slice(&envelope.payload).unwrap()
+}
+
+#[test]
+fn attest_output_validates_against_the_schemas() {
+    let statement = schema("review-statement-v1.schema.json");
+    let envelope = schema("dsse-envelope-v1.schema.json");
+    let home = Home::new();
+    home.generate_key();
+    let dockerfile = home.path("Dockerfile");
+    std::fs::write(&dockerfile, "FROM scratch\n").unwrap();
+    let runs: Vec<Vec<String>> = vec![
+        vec![
+            "--verdict".into(),
+            "trusted".into(),
+            "--image".into(),
+            image("5f"),
+        ],
+        vec![
+            "--verdict".into(),
+            "rejected".into(),
+            "--image".into(),
+            format!("ghcr.io/org/app@sha256:{}", "1".repeat(64)),
+            "--dockerfile".into(),
+            dockerfile.display().to_string(),
+            "--source".into(),
+            format!("git@github.com:org/app.git@{}", "c".repeat(40)),
+            "--base".into(),
+            image("6a"),
+            "--download".into(),
+            format!("https://e.com/f=sha256:{}", "2".repeat(64)),
+            "--build".into(),
+            "https://ci/1".into(),
+            "--note".into(),
+            "n".into(),
+            "--expires".into(),
+            "36h".into(),
+            "--reviewer-name".into(),
+            "A".into(),
+            "--reviewer-email".into(),
+            "a@b".into(),
+        ],
+    ];
+    for args in runs {
+        let out = home.vouch().arg("attest").args(&args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_valid(
+            &envelope,
+            &serde_json::from_slice(&out.stdout).unwrap(),
+            "envelope",
+        );
+        assert_valid(&statement, &payload_of(&out.stdout), "statement");
+    }
+}
+
+#[test]
+fn vector_payloads_validate_or_fail_as_they_should() {
+    let statement = schema("review-statement-v1.schema.json");
+    for vector in vectors::all() {
+        let Ok(envelope) = vouch_proto::Envelope::from_json(&vector.bytes) else {
+            continue;
+        };
+        let Ok(payload) = serde_json::from_slice::<Value>(&envelope.payload) else {
+            continue;
+        };
+        let valid = statement.is_valid(&payload);
+        match vector.file {
+            "fail_digest_wrong_length.json"
+            | "fail_digest_not_hex.json"
+            | "fail_not_a_statement.json" => {
+                assert!(!valid, "{} must not validate", vector.file)
+            }
+            file if file.starts_with("ok_") => assert!(valid, "{file} must validate"),
+            _ => {}
+        }
+    }
+}

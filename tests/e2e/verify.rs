@@ -1,0 +1,176 @@
+//! `vouch verify` against the known-answer vectors in `tests/data/`.
+
+use predicates::prelude::PredicateBooleanExt;
+use predicates::str::contains;
+use vouch_proto::report::VerifyReport;
+use vouch_tests::vectors;
+
+use crate::support::{data, Home};
+
+/// The committed vectors are exactly what the current code produces: the signed format has not
+/// changed. `VOUCH_WRITE_VECTORS=1` rewrites them instead (a deliberate format change).
+#[test]
+fn written_vectors_match() {
+    let write = std::env::var_os("VOUCH_WRITE_VECTORS").is_some();
+    let files = vectors::all()
+        .into_iter()
+        .map(|v| (v.file, v.bytes))
+        .chain(vectors::keys().map(|(file, pem)| (file, pem.into_bytes())));
+    for (file, bytes) in files {
+        let path = data(file);
+        if write {
+            std::fs::write(&path, &bytes).unwrap();
+        }
+        let committed = std::fs::read(&path).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e}; regenerate with VOUCH_WRITE_VECTORS=1",
+                path.display()
+            )
+        });
+        assert!(
+            committed == bytes,
+            "{file} differs from what the code now produces"
+        );
+    }
+}
+
+#[test]
+fn every_vector_gets_its_expected_answer() {
+    let home = Home::new();
+    for vector in vectors::all() {
+        let path = data(vector.file);
+        let out = home
+            .vouch()
+            .args(["verify", "--key"])
+            .arg(data("vector.pub"))
+            .arg(&path)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            out.status.code(),
+            Some(vector.exit),
+            "{}: {stdout}{stderr}",
+            vector.file
+        );
+        let shown = if vector.exit == 2 { &stderr } else { &stdout };
+        assert!(
+            shown.contains(vector.reason),
+            "{}: {shown:?} lacks {:?}",
+            vector.file,
+            vector.reason
+        );
+        assert!(
+            shown.contains(vector.file),
+            "{}: the file is named: {shown:?}",
+            vector.file
+        );
+        if vector.exit == 2 {
+            assert_eq!(
+                stderr.lines().count(),
+                1,
+                "{}: one-line error: {stderr:?}",
+                vector.file
+            );
+        }
+        assert!(!stderr.contains("panicked"), "{}: {stderr}", vector.file);
+
+        let out = home
+            .vouch()
+            .args(["verify", "--json", "--key"])
+            .arg(data("vector.pub"))
+            .arg(&path)
+            .output()
+            .unwrap();
+        let report: VerifyReport = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(report.valid, vector.exit == 0, "{}", vector.file);
+        assert_eq!(out.status.code(), Some(vector.exit));
+        if vector.exit != 0 {
+            assert!(report.reason.unwrap().contains(vector.reason));
+        }
+    }
+}
+
+#[test]
+fn several_envelopes_exit_with_the_worst_result() {
+    let home = Home::new();
+    let key = data("vector.pub");
+    let run = |files: &[&str]| {
+        let mut cmd = home.vouch();
+        cmd.args(["verify", "--key"]).arg(&key);
+        for f in files {
+            cmd.arg(data(f));
+        }
+        cmd.output().unwrap().status.code()
+    };
+    assert_eq!(run(&["ok_review.json", "ok_rejected.json"]), Some(0));
+    assert_eq!(run(&["ok_review.json", "fail_wrong_key.json"]), Some(1));
+    assert_eq!(
+        run(&[
+            "fail_truncated.json",
+            "fail_wrong_key.json",
+            "ok_review.json"
+        ]),
+        Some(2)
+    );
+}
+
+#[test]
+fn any_of_several_keys_may_verify_and_bad_keys_are_errors() {
+    let home = Home::new();
+    home.vouch()
+        .args(["verify", "--key"])
+        .arg(data("other.pub"))
+        .arg("--key")
+        .arg(data("vector.pub"))
+        .arg(data("ok_review.json"))
+        .assert()
+        .success();
+    let bad = home.path("bad.pub");
+    std::fs::write(
+        &bad,
+        "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
+    )
+    .unwrap();
+    home.vouch()
+        .args(["verify", "--key"])
+        .arg(&bad)
+        .arg(data("ok_review.json"))
+        .assert()
+        .code(2)
+        .stderr(contains("bad.pub").and(contains("not an ed25519 key")));
+    home.vouch()
+        .args(["verify"])
+        .arg(data("ok_review.json"))
+        .assert()
+        .code(2)
+        .stderr(contains("--key"));
+}
+
+/// Any single flipped bit in the payload or signature of a valid envelope is caught.
+#[test]
+fn every_flipped_payload_byte_is_rejected() {
+    let key =
+        vouch_proto::PublicKey::from_pem(&std::fs::read_to_string(data("vector.pub")).unwrap())
+            .unwrap();
+    let good =
+        vouch_proto::Envelope::from_json(&std::fs::read(data("ok_review.json")).unwrap()).unwrap();
+    vouch_proto::verify_review(&good, std::slice::from_ref(&key)).unwrap();
+    for i in 0..good.payload.len() {
+        let mut bad = good.clone();
+        bad.payload[i] ^= 0x20;
+        assert!(
+            vouch_proto::verify_review(&bad, std::slice::from_ref(&key)).is_err(),
+            "byte {i}"
+        );
+    }
+    for i in 0..64 {
+        let mut bad = good.clone();
+        bad.signatures[0].sig[i] ^= 0x01;
+        assert!(
+            vouch_proto::verify_review(&bad, std::slice::from_ref(&key)).is_err(),
+            "sig byte {i}"
+        );
+    }
+}
