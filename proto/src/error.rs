@@ -138,3 +138,33 @@ pub enum VerifyError {
     #[error("bad review predicate: {0}")]
     BadPredicate(String),
 }
+
+/// A checkpoint that cannot be trusted.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum CheckpointError {
+    /// Not a well-formed signed note or checkpoint.
+    #[error("malformed checkpoint: {0}")]
+    Malformed(String),
+    /// The signature does not verify with the log key.
+    #[error("checkpoint signature does not verify with the log key: {0}")]
+    Signature(String),
+    /// A checkpoint of another log.
+    #[error("checkpoint is for log {found:?}, expected {expected:?}")]
+    Origin {
+        /// The origin in the checkpoint.
+        found: String,
+        /// The origin expected.
+        expected: String,
+    },
+}
+
+/// A Merkle proof that is malformed or does not verify.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ProofError {
+    /// The proof cannot be read.
+    #[error("malformed proof: {0}")]
+    Malformed(String),
+    /// The proof does not prove what it claims.
+    #[error("proof does not verify: {0}")]
+    Invalid(String),
+}

@@ -5,7 +5,9 @@ use std::fmt;
 use std::str::FromStr;
 
 use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
-use ed25519_dalek::pkcs8::{DecodePublicKey, EncodePrivateKey, EncodePublicKey, KeypairBytes};
+use ed25519_dalek::pkcs8::{
+    DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, KeypairBytes,
+};
 use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
 use pkcs8::der::Decode;
 use pkcs8::pkcs5::pbes2;
@@ -210,6 +212,40 @@ impl SecretKey {
         encrypted
             .to_pem("ENCRYPTED PRIVATE KEY", LineEnding::LF)
             .map_err(|e| KeyError::Encrypt(e.to_string()))
+    }
+
+    /// The unencrypted PKCS#8 v1 PEM (`PRIVATE KEY`). Only for keys that must be used
+    /// unattended (the ledger's own key when no passphrase is configured); reviewer keys are
+    /// always encrypted.
+    pub fn to_unencrypted_pem(&self) -> Result<Zeroizing<String>, KeyError> {
+        let v1 = KeypairBytes {
+            secret_key: self.key.to_bytes(),
+            public_key: None,
+        };
+        v1.to_pkcs8_pem(LineEnding::LF)
+            .map_err(|e| KeyError::Encrypt(e.to_string()))
+    }
+
+    /// Reads a private key that may be encrypted (`ENCRYPTED PRIVATE KEY`, needs `passphrase`)
+    /// or not (`PRIVATE KEY`).
+    pub fn from_pem(text: &str, passphrase: Option<&[u8]>) -> Result<Self, KeyError> {
+        match (pem_label(text)?.as_str(), passphrase) {
+            ("PRIVATE KEY", _) => {
+                let pair = KeypairBytes::from_pkcs8_pem(text)
+                    .map_err(|e| KeyError::NotEd25519(e.to_string()))?;
+                Ok(Self::from_signing_key(SigningKey::from_bytes(
+                    &pair.secret_key,
+                )))
+            }
+            ("ENCRYPTED PRIVATE KEY", Some(passphrase)) => {
+                Self::from_encrypted_pem(text, passphrase)
+            }
+            ("ENCRYPTED PRIVATE KEY", None) => Err(KeyError::Decrypt),
+            (label, _) => Err(KeyError::WrongKind {
+                expected: "PRIVATE KEY",
+                found: label.to_string(),
+            }),
+        }
     }
 
     /// Reads an `ENCRYPTED PRIVATE KEY` PEM block (any PBES2 scheme the pkcs8 crate supports).

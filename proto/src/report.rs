@@ -49,3 +49,45 @@ pub struct VerifyReport {
     #[serde(default)]
     pub expired: bool,
 }
+
+/// `vouch log verify --json`: the result of an offline audit of a ledger file.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditReport {
+    /// The database audited.
+    pub path: String,
+    /// Whether every check passed.
+    pub intact: bool,
+    /// The log's key id (the key the checkpoints were checked with).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_key_id: Option<KeyId>,
+    /// The log's origin.
+    pub origin: String,
+    /// Entries read and re-hashed.
+    pub entries: u64,
+    /// The tree size of the latest checkpoint.
+    pub tree_size: u64,
+    /// The root rebuilt from the entries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_hash: Option<crate::TreeHash>,
+    /// Signed checkpoints checked against the rebuilt tree.
+    pub checkpoints: u64,
+    /// Attestation signatures re-verified with a known reviewer key.
+    pub signatures_verified: u64,
+    /// Attestations whose signer is not among the keys given (not re-verified).
+    pub signatures_unchecked: u64,
+    /// The first problem found, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<AuditProblem>,
+}
+
+/// What the audit found wrong first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditProblem {
+    /// The first bad entry index, when the problem is in an entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<u64>,
+    /// What is wrong.
+    pub what: String,
+}

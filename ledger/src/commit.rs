@@ -1,0 +1,121 @@
+//! Group commit: one writer thread owns the ledger; appends from many callers that arrive while
+//! a commit is in flight go into the next transaction together, so one fsync serves them all.
+
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+
+use vouch_proto::Checkpoint;
+
+use crate::error::LedgerError;
+use crate::ledger::{Appended, Ledger, NewEntry};
+
+/// The answer to one append: where it landed and the checkpoint of the commit that made it
+/// durable.
+pub type AppendResult = Result<(Appended, Checkpoint), LedgerError>;
+
+type Reply = Box<dyn FnOnce(AppendResult) + Send>;
+
+struct Request {
+    entry: NewEntry,
+    reply: Reply,
+}
+
+/// The handle to the writer thread. Cloneable senders are not exposed: share it behind an
+/// `Arc`.
+pub struct Committer {
+    sender: Option<mpsc::Sender<Request>>,
+    worker: Option<JoinHandle<Ledger>>,
+}
+
+impl Committer {
+    /// Starts the writer thread; at most `max_batch` entries go into one transaction.
+    pub fn start(ledger: Ledger, max_batch: usize) -> Result<Self, LedgerError> {
+        let (sender, receiver) = mpsc::channel::<Request>();
+        let max_batch = max_batch.max(1);
+        let worker = std::thread::Builder::new()
+            .name("vouch-ledger-writer".into())
+            .spawn(move || write_loop(ledger, &receiver, max_batch))
+            .map_err(|e| LedgerError::Database {
+                path: String::new(),
+                message: format!("starting the writer thread: {e}"),
+            })?;
+        Ok(Committer {
+            sender: Some(sender),
+            worker: Some(worker),
+        })
+    }
+
+    /// Appends one entry and calls `reply` once it is durable (or has failed). For callers that
+    /// must not block, such as an async server answering through a oneshot channel.
+    pub fn append_with(&self, entry: NewEntry, reply: impl FnOnce(AppendResult) + Send + 'static) {
+        let request = Request {
+            entry,
+            reply: Box::new(reply),
+        };
+        if let Some(sender) = &self.sender {
+            if let Err(mpsc::SendError(request)) = sender.send(request) {
+                (request.reply)(Err(LedgerError::Stopped));
+            }
+        } else {
+            (request.reply)(Err(LedgerError::Stopped));
+        }
+    }
+
+    /// Appends one entry and blocks until it is durably committed.
+    pub fn append(&self, entry: NewEntry) -> AppendResult {
+        let (tx, rx) = mpsc::sync_channel(1);
+        self.append_with(entry, move |result| {
+            let _ = tx.send(result);
+        });
+        rx.recv().map_err(|_| LedgerError::Stopped)?
+    }
+
+    /// Finishes every queued append, stops the writer and returns the ledger.
+    pub fn shutdown(mut self) -> Option<Ledger> {
+        self.sender.take();
+        self.worker.take().and_then(|w| w.join().ok())
+    }
+}
+
+impl Drop for Committer {
+    fn drop(&mut self) {
+        self.sender.take();
+        if let Some(worker) = self.worker.take() {
+            let _ = worker.join();
+        }
+    }
+}
+
+fn write_loop(mut ledger: Ledger, receiver: &mpsc::Receiver<Request>, max_batch: usize) -> Ledger {
+    while let Ok(first) = receiver.recv() {
+        let mut batch = vec![first];
+        while batch.len() < max_batch {
+            match receiver.try_recv() {
+                Ok(request) => batch.push(request),
+                Err(_) => break,
+            }
+        }
+        let (entries, replies): (Vec<NewEntry>, Vec<Reply>) =
+            batch.into_iter().map(|r| (r.entry, r.reply)).unzip();
+        match ledger.append_batch(&entries) {
+            Ok(results) => {
+                let checkpoint = ledger.checkpoint().clone();
+                tracing::debug!(
+                    entries = entries.len(),
+                    size = checkpoint.tree_size,
+                    "committed batch"
+                );
+                for (reply, appended) in replies.into_iter().zip(results) {
+                    reply(Ok((appended, checkpoint.clone())));
+                }
+            }
+            Err(err) => {
+                tracing::error!(error = %err, entries = entries.len(), "batch failed; nothing stored");
+                for reply in replies {
+                    reply(Err(err.clone()));
+                }
+            }
+        }
+    }
+    ledger
+}

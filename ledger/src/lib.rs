@@ -1,0 +1,23 @@
+//! vouch-ledger: Vouch's append-only, tamper-evident ledger. SQLite holds every entry exactly as
+//! received, the RFC 9162 Merkle tree's stored hashes and a signed checkpoint per commit; the
+//! audit re-derives all of it.
+
+mod audit;
+mod commit;
+mod db;
+mod error;
+mod hashes;
+mod ledger;
+mod logkey;
+mod read;
+
+pub use audit::{audit, AuditOptions, Problem};
+pub use commit::Committer;
+pub use error::LedgerError;
+pub use ledger::{Appended, Ledger, LedgerReader, NewEntry};
+pub use logkey::{private_key_path, public_key_path};
+pub use read::{Entry, View};
+pub use vouch_proto::report::AuditReport;
+
+#[cfg(test)]
+mod tests;

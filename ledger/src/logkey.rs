@@ -1,0 +1,88 @@
+//! The log's own ed25519 key, kept beside the database: `<db>.key` (PKCS#8, 0600; encrypted
+//! when a passphrase is configured) and `<db>.pub` (SubjectPublicKeyInfo PEM, for verifiers).
+
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+use vouch_proto::{PublicKey, SecretKey, KDF_ROUNDS};
+
+use crate::error::LedgerError;
+
+/// `<db>.key`: the log's private key.
+pub fn private_key_path(db: &Path) -> PathBuf {
+    with_suffix(db, ".key")
+}
+
+/// `<db>.pub`: the log's public key, which verifiers pin.
+pub fn public_key_path(db: &Path) -> PathBuf {
+    with_suffix(db, ".pub")
+}
+
+fn with_suffix(db: &Path, suffix: &str) -> PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+fn key_error(path: &Path, message: impl ToString) -> LedgerError {
+    LedgerError::LogKey {
+        path: path.display().to_string(),
+        message: message.to_string(),
+    }
+}
+
+/// Reads the log key, or creates it when `create` is set and no key file exists.
+pub fn load_or_create(
+    db: &Path,
+    passphrase: Option<&[u8]>,
+    create: bool,
+) -> Result<SecretKey, LedgerError> {
+    let path = private_key_path(db);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => SecretKey::from_pem(&text, passphrase).map_err(|e| {
+            let hint = if passphrase.is_none() { " (is VOUCH_LOG_PASSPHRASE set?)" } else { "" };
+            key_error(&path, format!("{e}{hint}"))
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => {
+            let key = SecretKey::generate();
+            let pem = match passphrase {
+                Some(passphrase) => key.to_encrypted_pem(passphrase, KDF_ROUNDS),
+                None => key.to_unencrypted_pem(),
+            }
+            .map_err(|e| key_error(&path, e))?;
+            write_new(&path, pem.as_bytes(), 0o600)?;
+            let public = public_key_path(db);
+            if public.exists() {
+                std::fs::remove_file(&public).map_err(|e| key_error(&public, e))?;
+            }
+            write_new(&public, key.public().to_pem().as_bytes(), 0o644)?;
+            tracing::info!(key_id = %key.id(), path = %path.display(), encrypted = passphrase.is_some(), "created log key");
+            Ok(key)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(key_error(
+            &path,
+            "missing: the ledger exists but its key does not, so it cannot sign checkpoints; restore the key file",
+        )),
+        Err(e) => Err(key_error(&path, e)),
+    }
+}
+
+/// Reads the log's public key (`<db>.pub`, or the file given).
+pub fn load_public(path: &Path) -> Result<PublicKey, LedgerError> {
+    let text = std::fs::read_to_string(path).map_err(|e| key_error(path, e))?;
+    PublicKey::from_pem(&text).map_err(|e| key_error(path, e))
+}
+
+fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<(), LedgerError> {
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .open(path)
+        .map_err(|e| key_error(path, e))?;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| key_error(path, e))
+}
