@@ -16,5 +16,5 @@ export VOUCH_TEST_PYTHON="$PWD/$venv/bin/python"
 
 cargo fmt --all --check
 cargo clippy --quiet --workspace --all-targets -- -D warnings
-cargo build --quiet --workspace --bins
+cargo build --quiet --workspace --bins --examples
 cargo nextest run --workspace --no-fail-fast

@@ -31,6 +31,118 @@ pub enum Command {
     Attest(Box<AttestArgs>),
     /// Check that envelopes are valid reviews signed by a given key (offline).
     Verify(VerifyArgs),
+    /// Audit a ledger and print its checkpoints and proofs.
+    #[command(subcommand)]
+    Log(LogCommand),
+}
+
+/// `vouch log ...`
+#[derive(Debug, Subcommand)]
+pub enum LogCommand {
+    /// Audit a ledger file offline: re-hash every entry, rebuild the Merkle tree, check every
+    /// signed checkpoint, and re-verify the attestation signatures of the keys given.
+    ///
+    /// Exit 0 intact, 1 tampered (naming the first bad index and what is wrong), 2 error.
+    Verify(LogVerifyArgs),
+    /// Print the latest signed checkpoint.
+    Checkpoint(LogCheckpointArgs),
+    /// Print the inclusion proof of entry INDEX in the tree of --size entries.
+    Prove(LogProveArgs),
+    /// Print the proof that the tree of OLD entries is a prefix of the tree of NEW entries.
+    Consistency(LogConsistencyArgs),
+    /// Check a proof against a signed checkpoint and the log's public key, without the ledger.
+    VerifyProof(VerifyProofArgs),
+}
+
+/// Which ledger, and which log key to trust for it.
+#[derive(Debug, Args)]
+pub struct LedgerArgs {
+    /// The ledger database [default: $XDG_DATA_HOME/vouch/ledger.db].
+    #[arg(long, value_name = "PATH", env = "VOUCH_DB")]
+    pub db: Option<PathBuf>,
+    /// The log's public key to pin [default: the ledger's own PATH.pub].
+    #[arg(long = "log-key", value_name = "FILE.pub")]
+    pub log_key: Option<PathBuf>,
+}
+
+/// `vouch log verify`
+#[derive(Debug, Args)]
+pub struct LogVerifyArgs {
+    /// The ledger.
+    #[command(flatten)]
+    pub ledger: LedgerArgs,
+    /// A reviewer public key whose attestations are re-verified. Repeatable.
+    #[arg(long = "key", value_name = "FILE.pub")]
+    pub keys: Vec<PathBuf>,
+    /// A signed checkpoint seen before (a file holding the note); it must match the ledger,
+    /// which catches a rollback or fork. Repeatable.
+    #[arg(long = "checkpoint", value_name = "FILE")]
+    pub checkpoints: Vec<PathBuf>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `vouch log checkpoint`
+#[derive(Debug, Args)]
+pub struct LogCheckpointArgs {
+    /// The ledger.
+    #[command(flatten)]
+    pub ledger: LedgerArgs,
+    /// Print JSON (origin, treeSize, rootHash, note) instead of the note.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `vouch log prove`
+#[derive(Debug, Args)]
+pub struct LogProveArgs {
+    /// The entry's index.
+    pub index: u64,
+    /// The tree size to prove against [default: the latest checkpoint's].
+    #[arg(long, value_name = "N")]
+    pub size: Option<u64>,
+    /// The ledger.
+    #[command(flatten)]
+    pub ledger: LedgerArgs,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `vouch log consistency`
+#[derive(Debug, Args)]
+pub struct LogConsistencyArgs {
+    /// The older tree size.
+    pub old: u64,
+    /// The newer tree size.
+    pub new: u64,
+    /// The ledger.
+    #[command(flatten)]
+    pub ledger: LedgerArgs,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `vouch log verify-proof`
+#[derive(Debug, Args)]
+pub struct VerifyProofArgs {
+    /// The proof: the JSON printed by `vouch log prove --json` or `vouch log consistency --json`.
+    #[arg(value_name = "PROOF.json")]
+    pub proof: PathBuf,
+    /// The log's public key (PEM).
+    #[arg(long = "log-key", value_name = "FILE.pub")]
+    pub log_key: PathBuf,
+    /// The signed checkpoint the proof leads to (the note text).
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: PathBuf,
+    /// For a consistency proof: the older signed checkpoint.
+    #[arg(long = "old-checkpoint", value_name = "FILE")]
+    pub old_checkpoint: Option<PathBuf>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `vouch key ...`

@@ -2,6 +2,7 @@
 
 pub mod attest;
 pub mod key;
+pub mod log;
 pub mod verify;
 
 use std::io::{Read, Write};

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command, KeyCommand};
+use crate::cli::{Cli, Command, KeyCommand, LogCommand};
 use crate::cmd::Outcome;
 
 fn main() -> ExitCode {
@@ -23,6 +23,11 @@ fn main() -> ExitCode {
         Command::Key(KeyCommand::Id(args)) => cmd::key::id(args),
         Command::Attest(args) => cmd::attest::run(args),
         Command::Verify(args) => cmd::verify::run(args),
+        Command::Log(LogCommand::Verify(args)) => cmd::log::verify(args),
+        Command::Log(LogCommand::Checkpoint(args)) => cmd::log::checkpoint(args),
+        Command::Log(LogCommand::Prove(args)) => cmd::log::prove(args),
+        Command::Log(LogCommand::Consistency(args)) => cmd::log::consistency(args),
+        Command::Log(LogCommand::VerifyProof(args)) => cmd::log::verify_proof(args),
     };
     match result {
         Ok(Outcome::Yes) => ExitCode::SUCCESS,

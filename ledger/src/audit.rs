@@ -30,6 +30,10 @@ pub struct AuditOptions<'a> {
     pub log_key: Option<PublicKey>,
     /// Reviewer keys whose attestation signatures are re-verified.
     pub reviewer_keys: Vec<PublicKey>,
+    /// Checkpoints seen before (by a client, a witness, an earlier audit): each must verify
+    /// with the log key and match the rebuilt tree at its size, which catches a consistent
+    /// rollback or a fork that the stored checkpoints alone cannot show.
+    pub known_checkpoints: Vec<String>,
     /// Called with (entries done, entries total) after each chunk.
     pub progress: Option<&'a (dyn Fn(u64, u64) + Sync)>,
 }
@@ -122,6 +126,37 @@ fn run(
     let Some(latest) = checkpoints.last().cloned() else {
         return Ok(problem(None, "there are no checkpoints"));
     };
+    for note in &options.known_checkpoints {
+        let known = match verify_checkpoint(note, log_key, Some(&report.origin)) {
+            Ok(c) => c,
+            Err(e) => {
+                return Ok(problem(
+                    None,
+                    format!("a known checkpoint does not verify: {e}"),
+                ))
+            }
+        };
+        if known.tree_size > latest.tree_size {
+            return Ok(problem(
+                None,
+                format!(
+                    "a known checkpoint covers {} entries but the ledger's latest covers {}: the ledger was rolled back",
+                    known.tree_size, latest.tree_size
+                ),
+            ));
+        }
+        match checkpoints.iter().find(|c| c.tree_size == known.tree_size) {
+            Some(stored) if stored.root_hash != known.root_hash => {
+                return Ok(problem(
+                    None,
+                    format!("a known checkpoint for size {} has another root than the stored one: the log was forked", known.tree_size),
+                ))
+            }
+            Some(_) => {}
+            None => checkpoints.push(known),
+        }
+    }
+    checkpoints.sort_by_key(|c| c.tree_size);
     report.tree_size = latest.tree_size;
 
     let total: i64 = conn

@@ -6,6 +6,7 @@
 
 mod attest;
 mod keys;
+mod ledger;
 mod peers;
 mod schema;
 mod support;

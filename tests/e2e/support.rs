@@ -20,7 +20,7 @@ pub fn bin(name: &str) -> PathBuf {
     let path = dir.join(name);
     assert!(
         path.exists(),
-        "{} is missing: build the binaries first with `cargo build --workspace`",
+        "{} is missing: build the binaries first with `cargo build --workspace --bins --examples`",
         path.display()
     );
     path
@@ -134,6 +134,20 @@ pub fn openssl() -> Option<PathBuf> {
         Some(PathBuf::from("openssl"))
     } else {
         missing_peer("OpenSSL 3", "apt-get install openssl");
+        None
+    }
+}
+
+/// The sqlite3 shell on the PATH, for tampering with ledgers as an attacker would.
+pub fn sqlite3() -> Option<PathBuf> {
+    let ok = StdCommand::new("sqlite3")
+        .arg("-version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if ok {
+        Some(PathBuf::from("sqlite3"))
+    } else {
+        missing_peer("the sqlite3 shell", "apt-get install sqlite3");
         None
     }
 }

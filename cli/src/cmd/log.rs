@@ -1,0 +1,243 @@
+//! `vouch log ...`: the offline audit of a ledger file, its checkpoints and proofs, and checking
+//! a proof with nothing but the log's public key.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use serde::Deserialize;
+use vouch_ledger::{audit, AuditOptions, LedgerReader};
+use vouch_proto::{verify_checkpoint, Checkpoint, ConsistencyProof, InclusionProof, PublicKey};
+
+use crate::cli::{
+    LedgerArgs, LogCheckpointArgs, LogConsistencyArgs, LogProveArgs, LogVerifyArgs, VerifyProofArgs,
+};
+use crate::cmd::key::read_public_key;
+use crate::cmd::{print_line, read_input, Outcome};
+use crate::paths;
+
+fn db_path(args: &LedgerArgs) -> Result<PathBuf> {
+    match &args.db {
+        Some(path) => Ok(path.clone()),
+        None => paths::ledger_db(),
+    }
+}
+
+fn pinned_key(args: &LedgerArgs) -> Result<Option<PublicKey>> {
+    args.log_key.as_deref().map(read_public_key).transpose()
+}
+
+fn open(args: &LedgerArgs) -> Result<LedgerReader> {
+    let path = db_path(args)?;
+    Ok(LedgerReader::open(&path, pinned_key(args)?)?)
+}
+
+/// Runs `vouch log verify`.
+pub fn verify(args: &LogVerifyArgs) -> Result<Outcome> {
+    let path = db_path(&args.ledger)?;
+    let reviewer_keys = args
+        .keys
+        .iter()
+        .map(|p| read_public_key(p))
+        .collect::<Result<Vec<_>>>()?;
+    let known_checkpoints = args
+        .checkpoints
+        .iter()
+        .map(|p| {
+            std::fs::read_to_string(p)
+                .with_context(|| format!("reading checkpoint {}", p.display()))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let bar = (!args.json && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{msg} {bar:40} {pos}/{len} entries ({per_sec}, {eta})",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar.set_message("auditing");
+        bar
+    });
+    let progress = |done: u64, total: u64| {
+        if let Some(bar) = &bar {
+            bar.set_length(total);
+            bar.set_position(done);
+        }
+    };
+    let options = AuditOptions {
+        log_key: pinned_key(&args.ledger)?,
+        reviewer_keys,
+        known_checkpoints,
+        progress: Some(&progress),
+    };
+    let report = audit(&path, &options)?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    if args.json {
+        print_line(&serde_json::to_string(&report)?)?;
+    } else if let Some(problem) = &report.problem {
+        let at = problem
+            .index
+            .map(|i| format!(" at entry {i}"))
+            .unwrap_or_default();
+        print_line(&format!("{}: TAMPERED{at}: {}", report.path, problem.what))?;
+    } else {
+        print_line(&format!(
+            "{}: intact: {} entries, root {}, {} checkpoints checked, {} signatures re-verified, {} from unknown keys not checked",
+            report.path,
+            report.entries,
+            report.root_hash.map(|r| r.to_string()).unwrap_or_default(),
+            report.checkpoints,
+            report.signatures_verified,
+            report.signatures_unchecked,
+        ))?;
+    }
+    Ok(if report.intact {
+        Outcome::Yes
+    } else {
+        Outcome::No
+    })
+}
+
+/// Runs `vouch log checkpoint`.
+pub fn checkpoint(args: &LogCheckpointArgs) -> Result<Outcome> {
+    let reader = open(&args.ledger)?;
+    let checkpoint = reader.view().latest_checkpoint()?;
+    if args.json {
+        print_line(&serde_json::to_string(&checkpoint)?)?;
+    } else {
+        print_line(checkpoint.note.trim_end_matches('\n'))?;
+    }
+    Ok(Outcome::Yes)
+}
+
+/// Runs `vouch log prove`.
+pub fn prove(args: &LogProveArgs) -> Result<Outcome> {
+    let reader = open(&args.ledger)?;
+    let view = reader.view();
+    let size = match args.size {
+        Some(size) => size,
+        None => view.latest_checkpoint()?.tree_size,
+    };
+    let proof = view.inclusion_proof(args.index, size)?;
+    if args.json {
+        print_line(&serde_json::to_string(&proof)?)?;
+    } else {
+        print_line(&format!(
+            "inclusion proof of entry {} in the tree of size {}",
+            proof.index, proof.tree_size
+        ))?;
+        print_line(&format!("leaf hash {}", proof.leaf_hash))?;
+        for hash in &proof.hashes {
+            print_line(&format!("  {hash}"))?;
+        }
+    }
+    Ok(Outcome::Yes)
+}
+
+/// Runs `vouch log consistency`.
+pub fn consistency(args: &LogConsistencyArgs) -> Result<Outcome> {
+    let reader = open(&args.ledger)?;
+    let proof = reader.view().consistency_proof(args.old, args.new)?;
+    if args.json {
+        print_line(&serde_json::to_string(&proof)?)?;
+    } else {
+        print_line(&format!(
+            "consistency proof from size {} to size {}",
+            proof.old_size, proof.new_size
+        ))?;
+        for hash in &proof.hashes {
+            print_line(&format!("  {hash}"))?;
+        }
+    }
+    Ok(Outcome::Yes)
+}
+
+/// Either proof, told apart by its fields.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum AnyProof {
+    Inclusion(InclusionProof),
+    Consistency(ConsistencyProof),
+}
+
+fn read_checkpoint(path: &Path, key: &PublicKey) -> Result<Checkpoint> {
+    let text = String::from_utf8(read_input(path)?)
+        .with_context(|| format!("{} is not text", path.display()))?;
+    verify_checkpoint(&text, key, None).with_context(|| format!("checkpoint {}", path.display()))
+}
+
+/// Runs `vouch log verify-proof`: 0 the proof holds, 1 it does not, 2 unusable input.
+pub fn verify_proof(args: &VerifyProofArgs) -> Result<Outcome> {
+    let key = read_public_key(&args.log_key)?;
+    let proof: AnyProof = serde_json::from_slice(&read_input(&args.proof)?).with_context(|| {
+        format!(
+            "{}: not an inclusion or consistency proof",
+            args.proof.display()
+        )
+    })?;
+    let checkpoint = read_checkpoint(&args.checkpoint, &key)?;
+    let (result, what) = match &proof {
+        AnyProof::Inclusion(proof) => {
+            if proof.tree_size != checkpoint.tree_size {
+                bail!(
+                    "the proof is for a tree of size {}, the checkpoint for size {}",
+                    proof.tree_size,
+                    checkpoint.tree_size
+                );
+            }
+            (
+                proof.verify(&checkpoint.root_hash),
+                format!(
+                    "entry {} (leaf {}) is in {} at size {}",
+                    proof.index, proof.leaf_hash, checkpoint.origin, checkpoint.tree_size
+                ),
+            )
+        }
+        AnyProof::Consistency(proof) => {
+            let Some(old_path) = &args.old_checkpoint else {
+                bail!("a consistency proof needs --old-checkpoint");
+            };
+            let old = read_checkpoint(old_path, &key)?;
+            if old.origin != checkpoint.origin {
+                bail!(
+                    "the checkpoints are of different logs ({} and {})",
+                    old.origin,
+                    checkpoint.origin
+                );
+            }
+            if (proof.old_size, proof.new_size) != (old.tree_size, checkpoint.tree_size) {
+                bail!(
+                    "the proof is from size {} to {}, the checkpoints are for sizes {} and {}",
+                    proof.old_size,
+                    proof.new_size,
+                    old.tree_size,
+                    checkpoint.tree_size
+                );
+            }
+            (
+                proof.verify(&old.root_hash, &checkpoint.root_hash),
+                format!(
+                    "{} at size {} extends size {}",
+                    checkpoint.origin, checkpoint.tree_size, old.tree_size
+                ),
+            )
+        }
+    };
+    let reason = result.as_ref().err().map(ToString::to_string);
+    if args.json {
+        print_line(&serde_json::json!({ "valid": result.is_ok(), "reason": reason }).to_string())?;
+    } else {
+        match &reason {
+            None => print_line(&format!("valid: {what}"))?,
+            Some(reason) => print_line(&format!("invalid: {reason}"))?,
+        }
+    }
+    Ok(if result.is_ok() {
+        Outcome::Yes
+    } else {
+        Outcome::No
+    })
+}
