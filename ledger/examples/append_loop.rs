@@ -8,11 +8,11 @@ use std::io::Write;
 use std::sync::Arc;
 
 use sha2::{Digest as _, Sha256};
-use vouch_ledger::{Committer, Ledger, NewEntry};
-use vouch_proto::review::{Image, Reviewer};
-use vouch_proto::{
-    sign_review, Digest, EntryKind, ImageRef, Review, ReviewStatement, SecretKey, Verdict,
-};
+use vouch_ledger::{Committer, Ledger};
+
+#[path = "common/entries.rs"]
+mod entries;
+use entries::make_entry;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
@@ -20,8 +20,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let threads: u64 = args.next().map(|t| t.parse()).transpose()?.unwrap_or(4);
     let ledger = Ledger::open(std::path::Path::new(&db), None)?;
     let committer = Arc::new(Committer::start(ledger, 512)?);
-    // The test vectors' key (tests/data/vector.pub), so the audit can re-verify the signatures.
-    let key = Arc::new(SecretKey::from_seed(&[0x11; 32]));
+    let key = Arc::new(entries::vector_key());
     let run = std::process::id();
     let workers: Vec<_> = (0..threads)
         .map(|t| {
@@ -44,36 +43,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         worker.join().map_err(|_| "a worker panicked")??;
     }
     Ok(())
-}
-
-fn make_entry(key: &SecretKey, nonce: &str) -> Result<NewEntry, String> {
-    let digest = Digest::of(nonce.as_bytes());
-    let reference = format!("registry.example.com/loop@{digest}");
-    let image = ImageRef::parse_pinned(&reference).map_err(|e| e.to_string())?;
-    let review = Review {
-        reviewer: Reviewer {
-            key_id: key.id(),
-            name: None,
-            email: None,
-        },
-        verdict: Verdict::Trusted,
-        reviewed_at: chrono::Utc::now(),
-        expires_at: None,
-        image: Image { reference },
-        dockerfile: None,
-        base_images: vec![],
-        downloads: vec![],
-        build: None,
-        checklist: vec![],
-        notes: vec![format!("append_loop {nonce}")],
-    };
-    let statement = ReviewStatement::new(&image, review);
-    Ok(NewEntry {
-        kind: EntryKind::Attestation,
-        body: sign_review(&statement, key).to_json().into_bytes(),
-        signer: Some(key.id()),
-        subjects: vec![digest],
-    })
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -3,6 +3,7 @@
 //! every signed checkpoint against the rebuilt roots. Reading runs on one thread while hashing
 //! and signature checks run on all cores.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::mpsc;
 
@@ -11,8 +12,8 @@ use rusqlite::Connection;
 use sha2::{Digest as _, Sha256};
 use vouch_proto::report::{AuditProblem, AuditReport};
 use vouch_proto::{
-    leaf_hash, verify_checkpoint, verify_review, Checkpoint, EntryKind, Envelope, PublicKey,
-    Statement, TreeHash,
+    leaf_hash, pae, verify_batch, verify_checkpoint, verify_review, Checkpoint, EntryKind,
+    Envelope, PublicKey, Statement, TreeHash,
 };
 
 use crate::db;
@@ -53,9 +54,19 @@ struct Row {
 }
 
 enum Signature {
-    Verified,
+    /// To be checked in a batch: the PAE, the signature naming the signer, and the key's
+    /// position among the reviewer keys.
+    Pending {
+        message: Vec<u8>,
+        sig: Vec<u8>,
+        key: usize,
+    },
+    /// The signer is not among the keys given.
     Unchecked,
 }
+
+/// Signatures per batch verification.
+const SIGNATURE_BATCH: usize = 64;
 
 /// Audits the ledger at `path`. `Err` means the audit could not run (no such file, not a
 /// ledger, no log key); a tampered ledger is `Ok` with `intact: false` and the problem.
@@ -196,7 +207,8 @@ fn run(
                 .par_iter()
                 .map(|row| check_entry(row, &options.reviewer_keys))
                 .collect();
-            for (row, result) in chunk.iter().zip(checked) {
+            let mut bad_signatures = verify_signatures(&chunk, &checked, &options.reviewer_keys);
+            for (position, (row, result)) in chunk.iter().zip(checked).enumerate() {
                 let index = to_u64(row.idx);
                 if row.idx != expected_idx {
                     return Ok(problem(
@@ -210,7 +222,12 @@ fn run(
                     Err(what) => return Ok(problem(Some(index), what)),
                 };
                 match signature {
-                    Signature::Verified => report.signatures_verified += 1,
+                    Signature::Pending { .. } => {
+                        if let Some(what) = bad_signatures.remove(&position) {
+                            return Ok(problem(Some(index), what));
+                        }
+                        report.signatures_verified += 1;
+                    }
                     Signature::Unchecked => report.signatures_unchecked += 1,
                 }
                 for hash in frontier.push(leaf) {
@@ -359,6 +376,46 @@ fn read_chunks(path: &Path, sender: &mpsc::SyncSender<Result<Vec<Row>, LedgerErr
     }
 }
 
+/// Verifies the pending signatures of a chunk in parallel batches; returns what is wrong with
+/// the entries (by position in the chunk) whose signature fails. A failed batch is re-checked
+/// one envelope at a time, strictly, trying every signature of the envelope.
+fn verify_signatures(
+    chunk: &[Row],
+    checked: &[Result<([u8; 32], Signature), String>],
+    keys: &[PublicKey],
+) -> HashMap<usize, String> {
+    let pending: Vec<(usize, &[u8], &[u8], &PublicKey)> = checked
+        .iter()
+        .enumerate()
+        .filter_map(|(position, result)| match result {
+            Ok((_, Signature::Pending { message, sig, key })) => {
+                Some((position, &message[..], &sig[..], &keys[*key]))
+            }
+            _ => None,
+        })
+        .collect();
+    pending
+        .par_chunks(SIGNATURE_BATCH)
+        .flat_map_iter(|group| {
+            let items: Vec<(&[u8], &[u8], &PublicKey)> = group.iter().map(|&(_, m, s, k)| (m, s, k)).collect();
+            let failures: Vec<(usize, String)> = if verify_batch(&items) {
+                Vec::new()
+            } else {
+                group
+                    .iter()
+                    .filter_map(|&(position, _, _, key)| {
+                        let envelope = Envelope::from_json(&chunk[position].body).ok()?;
+                        verify_review(&envelope, std::slice::from_ref(key)).err().map(|e| {
+                            (position, format!("the attestation no longer verifies with its signer's key: {e}"))
+                        })
+                    })
+                    .collect()
+            };
+            failures
+        })
+        .collect()
+}
+
 /// Checks one entry on its own; returns its recomputed leaf hash.
 fn check_entry(row: &Row, keys: &[PublicKey]) -> Result<([u8; 32], Signature), String> {
     let kind: EntryKind = row.kind.parse()?;
@@ -402,14 +459,24 @@ fn check_entry(row: &Row, keys: &[PublicKey]) -> Result<([u8; 32], Signature), S
                     "the recorded signer {signer} is not among the envelope's key ids"
                 ));
             }
-            match keys.iter().find(|k| k.id().to_string() == *signer) {
-                Some(key) => verify_review(&envelope, std::slice::from_ref(key))
-                    .map(|_| (leaf, Signature::Verified))
-                    .map_err(|e| {
-                        format!("the attestation no longer verifies with its signer's key: {e}")
-                    }),
-                None => Ok((leaf, Signature::Unchecked)),
-            }
+            let Some(key) = keys.iter().position(|k| k.id().to_string() == *signer) else {
+                return Ok((leaf, Signature::Unchecked));
+            };
+            let sig = envelope
+                .signatures
+                .iter()
+                .find(|s| &s.keyid == signer)
+                .or_else(|| envelope.signatures.first())
+                .map(|s| s.sig.clone())
+                .unwrap_or_default();
+            Ok((
+                leaf,
+                Signature::Pending {
+                    message: pae(&envelope.payload_type, &envelope.payload),
+                    sig,
+                    key,
+                },
+            ))
         }
     }
 }

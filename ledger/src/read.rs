@@ -209,10 +209,20 @@ impl View<'_> {
                 "cannot prove entry {index} in a tree of size {size}: the index must be below the size, and the ledger has {current} entries"
             )));
         }
-        let leaf = self
-            .entry(index)?
-            .ok_or_else(|| self.integrity(format!("entry {index} is missing")))?
-            .leaf_hash;
+        let leaf: Option<Vec<u8>> = self
+            .conn
+            .query_row(
+                "SELECT leaf_hash FROM entries WHERE idx = ?1",
+                [to_i64(index)?],
+                |row| row.get(0),
+            )
+            .optional()
+            .db(self.path)?;
+        let leaf = leaf
+            .ok_or_else(|| self.integrity(format!("entry {index} is missing")))
+            .and_then(|bytes| {
+                hash32(bytes).map_err(|e| self.integrity(format!("entry {index}: {e}")))
+            })?;
         let reader = SqlHashes::new(self.conn);
         let proof = tlog_tiles::prove_record(size, index, &reader).map_err(|e| {
             self.integrity(format!(

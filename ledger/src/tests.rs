@@ -337,3 +337,33 @@ proptest! {
         proptest::prop_assert_eq!(report.problem.unwrap().index, Some(index));
     }
 }
+
+#[test]
+fn the_audit_finds_a_bad_signature_among_good_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut ledger, path) = ledger_with(dir.path(), 100);
+    // The ledger stores what its caller verified; a caller that skipped the check leaves an
+    // entry whose signature does not verify, which the audit must name.
+    let mut bad = entry(&reviewer(), 100);
+    let mut envelope = vouch_proto::Envelope::from_json(&bad.body).unwrap();
+    envelope.signatures[0].sig[5] ^= 1;
+    bad.body = envelope.to_json().into_bytes();
+    ledger.append_batch(&[bad]).unwrap();
+    ledger
+        .append_batch(
+            &(101..130)
+                .map(|i| entry(&reviewer(), i))
+                .collect::<Vec<_>>(),
+        )
+        .unwrap();
+    drop(ledger);
+    let report = audit_of(&path);
+    let problem = report.problem.unwrap();
+    assert_eq!(problem.index, Some(100));
+    assert!(
+        problem.what.contains("no longer verifies"),
+        "{}",
+        problem.what
+    );
+    assert_eq!(report.signatures_verified, 100);
+}

@@ -67,5 +67,31 @@ fn benches(c: &mut Criterion) {
     });
 }
 
-criterion_group!(dsse, benches);
+fn pieces(c: &mut Criterion) {
+    let key = SecretKey::from_seed(&[5; 32]);
+    let statement = statement(&key);
+    let envelope = sign_review(&statement, &key);
+    let json = envelope.to_json();
+    let message = vouch_proto::pae(&envelope.payload_type, &envelope.payload);
+    let sig = envelope.signatures[0].sig.clone();
+    c.bench_function("ed25519 verify_strict over the PAE", |b| {
+        b.iter(|| key.public().verify(black_box(&message), &sig))
+    });
+    c.bench_function("envelope JSON parse", |b| {
+        b.iter(|| Envelope::from_json(black_box(json.as_bytes())).expect("an envelope"))
+    });
+    c.bench_function("statement parse (untyped)", |b| {
+        b.iter(|| {
+            vouch_proto::Statement::from_payload(black_box(&envelope.payload)).expect("a statement")
+        })
+    });
+    c.bench_function("image reference parse", |b| {
+        b.iter(|| {
+            ImageRef::parse_pinned(black_box(&statement.predicate.image.reference))
+                .expect("a reference")
+        })
+    });
+}
+
+criterion_group!(dsse, benches, pieces);
 criterion_main!(dsse);

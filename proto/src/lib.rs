@@ -24,7 +24,7 @@ pub use error::{
     CheckpointError, DigestError, EnvelopeError, ImageRefError, KeyError, ProofError, VerifyError,
 };
 pub use image::ImageRef;
-pub use key::{KeyId, PublicKey, SecretKey, KDF_ROUNDS};
+pub use key::{verify_batch, KeyId, PublicKey, SecretKey, KDF_ROUNDS};
 pub use proof::{ConsistencyProof, InclusionProof, TreeHash};
 pub use review::{Review, ReviewStatement, Verdict, REVIEW_PREDICATE_TYPE};
 pub use statement::{Statement, Subject, STATEMENT_TYPE};

@@ -28,6 +28,7 @@ CREATE TABLE entry_subjects (
     idx    INTEGER NOT NULL REFERENCES entries (idx),
     PRIMARY KEY (digest, idx)
 ) STRICT, WITHOUT ROWID;
+CREATE INDEX entry_subjects_by_idx ON entry_subjects (idx);
 
 -- The Merkle tree's stored hashes in Crosby-Wallach order (tlog's stored hash index), so that
 -- appending and proving read O(log n) rows and opening never replays the log.

@@ -1,0 +1,43 @@
+//! Signed review entries for the ledger's examples (append_loop, ledger_bench).
+
+use vouch_ledger::NewEntry;
+use vouch_proto::review::{Image, Reviewer};
+use vouch_proto::{
+    sign_review, Digest, EntryKind, ImageRef, Review, ReviewStatement, SecretKey, Verdict,
+};
+
+/// The test vectors' key (tests/data/vector.pub), so audits can re-verify the signatures.
+pub fn vector_key() -> SecretKey {
+    SecretKey::from_seed(&[0x11; 32])
+}
+
+/// A signed review of the image digest made from `nonce`: about 1 KiB, like a real review.
+pub fn make_entry(key: &SecretKey, nonce: &str) -> Result<NewEntry, String> {
+    let digest = Digest::of(nonce.as_bytes());
+    let reference = format!("registry.example.com/team/service:1.0@{digest}");
+    let image = ImageRef::parse_pinned(&reference).map_err(|e| e.to_string())?;
+    let review = Review {
+        reviewer: Reviewer {
+            key_id: key.id(),
+            name: Some("Load Reviewer".into()),
+            email: None,
+        },
+        verdict: Verdict::Trusted,
+        reviewed_at: chrono::Utc::now(),
+        expires_at: None,
+        image: Image { reference },
+        dockerfile: None,
+        base_images: vec![],
+        downloads: vec![],
+        build: None,
+        checklist: vec![],
+        notes: vec![format!("generated entry {nonce}")],
+    };
+    let statement = ReviewStatement::new(&image, review);
+    Ok(NewEntry {
+        kind: EntryKind::Attestation,
+        body: sign_review(&statement, key).to_json().into_bytes(),
+        signer: Some(key.id()),
+        subjects: vec![digest],
+    })
+}
