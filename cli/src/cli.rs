@@ -16,6 +16,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     max_term_width = 100
 )]
 pub struct Cli {
+    /// vouchd's socket [default: $XDG_RUNTIME_DIR/vouch/vouchd.sock; /run/vouch/vouchd.sock as root].
+    #[arg(long, global = true, value_name = "PATH", env = "VOUCH_SOCKET")]
+    pub socket: Option<PathBuf>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -31,6 +34,14 @@ pub enum Command {
     Attest(Box<AttestArgs>),
     /// Check that envelopes are valid reviews signed by a given key (offline).
     Verify(VerifyArgs),
+    /// Send signed reviews to vouchd, which verifies them and appends them to its ledger.
+    ///
+    /// Exit 0 all accepted (or already there), 1 any refused, 2 an error.
+    Submit(SubmitArgs),
+    /// Ask vouchd whether an image digest is trusted, and why.
+    ///
+    /// Exit 0 trusted, 1 not trusted, 2 an error.
+    Check(CheckArgs),
     /// Audit a ledger and print its checkpoints and proofs.
     #[command(subcommand)]
     Log(LogCommand),
@@ -39,7 +50,7 @@ pub enum Command {
 /// `vouch log ...`
 #[derive(Debug, Subcommand)]
 pub enum LogCommand {
-    /// Audit a ledger file offline: re-hash every entry, rebuild the Merkle tree, check every
+    /// Audit a ledger file offline (needs --db): re-hash every entry, rebuild the Merkle tree, check every
     /// signed checkpoint, and re-verify the attestation signatures of the keys given.
     ///
     /// Exit 0 intact, 1 tampered (naming the first bad index and what is wrong), 2 error.
@@ -54,10 +65,32 @@ pub enum LogCommand {
     VerifyProof(VerifyProofArgs),
 }
 
+/// `vouch submit`
+#[derive(Debug, Args)]
+pub struct SubmitArgs {
+    /// Envelope files (from `vouch attest`); `-` reads standard input.
+    #[arg(value_name = "ENVELOPE", required = true)]
+    pub envelopes: Vec<PathBuf>,
+    /// Print one JSON object per envelope (JSON Lines).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `vouch check`
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The image: REPO@sha256:<hex> or a bare sha256:<hex>.
+    #[arg(value_name = "IMAGE")]
+    pub image: String,
+    /// Print vouchd's answer as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// Which ledger, and which log key to trust for it.
 #[derive(Debug, Args)]
 pub struct LedgerArgs {
-    /// The ledger database [default: $XDG_DATA_HOME/vouch/ledger.db].
+    /// A ledger database file to read directly [default: ask vouchd over its socket].
     #[arg(long, value_name = "PATH", env = "VOUCH_DB")]
     pub db: Option<PathBuf>,
     /// The log's public key to pin [default: the ledger's own PATH.pub].

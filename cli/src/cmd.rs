@@ -1,8 +1,10 @@
 //! One module per subcommand, plus the file helpers they share.
 
 pub mod attest;
+pub mod check;
 pub mod key;
 pub mod log;
+pub mod submit;
 pub mod verify;
 
 use std::io::{Read, Write};

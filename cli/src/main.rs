@@ -4,7 +4,9 @@
 //! and maps results to exit codes (0 yes, 1 no, 2 error).
 
 mod cli;
+mod client;
 mod cmd;
+mod known;
 mod passphrase;
 mod paths;
 
@@ -23,10 +25,16 @@ fn main() -> ExitCode {
         Command::Key(KeyCommand::Id(args)) => cmd::key::id(args),
         Command::Attest(args) => cmd::attest::run(args),
         Command::Verify(args) => cmd::verify::run(args),
+        Command::Submit(args) => cmd::submit::run(args, cli.socket.as_deref()),
+        Command::Check(args) => cmd::check::run(args, cli.socket.as_deref()),
         Command::Log(LogCommand::Verify(args)) => cmd::log::verify(args),
-        Command::Log(LogCommand::Checkpoint(args)) => cmd::log::checkpoint(args),
-        Command::Log(LogCommand::Prove(args)) => cmd::log::prove(args),
-        Command::Log(LogCommand::Consistency(args)) => cmd::log::consistency(args),
+        Command::Log(LogCommand::Checkpoint(args)) => {
+            cmd::log::checkpoint(args, cli.socket.as_deref())
+        }
+        Command::Log(LogCommand::Prove(args)) => cmd::log::prove(args, cli.socket.as_deref()),
+        Command::Log(LogCommand::Consistency(args)) => {
+            cmd::log::consistency(args, cli.socket.as_deref())
+        }
         Command::Log(LogCommand::VerifyProof(args)) => cmd::log::verify_proof(args),
     };
     match result {
@@ -48,6 +56,7 @@ fn init_logging() {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .init();
 }

@@ -1,17 +1,127 @@
-//! vouchd, the Vouch daemon. The ledger and its API arrive with the ledger and daemon issues;
-//! for now it only reports its version, so that packaging and tests can find the binary.
+//! `vouchd`: parses flags, opens the ledger, binds the sockets and calls `vouch_daemon::run`.
 
-fn main() {
-    let arg = std::env::args().nth(1);
-    match arg.as_deref() {
-        None | Some("--version") | Some("-V") => println!("vouchd {}", env!("CARGO_PKG_VERSION")),
-        Some("--help") | Some("-h") => println!(
-            "vouchd {}: the Vouch ledger daemon (not yet serving; this build only prints its version)",
-            env!("CARGO_PKG_VERSION")
-        ),
-        Some(other) => {
-            eprintln!("vouchd: unknown argument {other:?}; try --help");
-            std::process::exit(2);
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+use vouch_daemon::{run, socket, Config, State};
+use vouch_proto::PublicKey;
+
+/// The Vouch daemon: keeps every attestation in an append-only, tamper-evident ledger and
+/// answers "is this digest trusted?" on a Unix socket.
+#[derive(Debug, Parser)]
+#[command(name = "vouchd", version, max_term_width = 100)]
+struct Args {
+    /// The ledger database [default: $XDG_DATA_HOME/vouch/ledger.db].
+    #[arg(long, value_name = "PATH", env = "VOUCH_DB")]
+    db: Option<PathBuf>,
+    /// The Unix socket [default: $XDG_RUNTIME_DIR/vouch/vouchd.sock; /run/vouch/vouchd.sock as root].
+    #[arg(long, value_name = "PATH", env = "VOUCH_SOCKET")]
+    socket: Option<PathBuf>,
+    /// Also answer the read-only endpoints over TCP on this address (e.g. 127.0.0.1:8474).
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<String>,
+    /// A reviewer public key whose attestations are accepted and count. Repeatable.
+    #[arg(long = "trusted-key", value_name = "FILE.pub")]
+    trusted_keys: Vec<PathBuf>,
+    /// Seconds between background audits of the whole ledger; 0 turns them off.
+    #[arg(long, value_name = "SECONDS", default_value_t = 3600)]
+    audit_interval: u64,
+}
+
+fn main() -> ExitCode {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("VOUCH_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    match serve(Args::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("vouchd: error: {err:#}");
+            ExitCode::from(2)
         }
     }
+}
+
+fn default_db() -> Result<PathBuf> {
+    let base = match std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+        Some(dir) => PathBuf::from(dir),
+        None => PathBuf::from(
+            std::env::var_os("HOME").context("neither XDG_DATA_HOME nor HOME is set; give --db")?,
+        )
+        .join(".local/share"),
+    };
+    Ok(base.join("vouch/ledger.db"))
+}
+
+fn serve(args: Args) -> Result<()> {
+    let db = match args.db {
+        Some(db) => db,
+        None => default_db()?,
+    };
+    let trusted_keys = args
+        .trusted_keys
+        .iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading trusted key {}", path.display()))?;
+            PublicKey::from_pem(&text).with_context(|| format!("trusted key {}", path.display()))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    if trusted_keys.is_empty() {
+        tracing::warn!(
+            "no --trusted-key given: every submission will be refused and nothing is trusted"
+        );
+    }
+    let socket_path = match args.socket {
+        Some(path) => path,
+        None => socket::default_path()?,
+    };
+    let config = Config {
+        db,
+        trusted_keys,
+        log_passphrase: std::env::var("VOUCH_LOG_PASSPHRASE").ok(),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let state = Arc::new(tokio::task::spawn_blocking(move || State::open(&config)).await??);
+        let unix = socket::bind(&socket_path)?;
+        let tcp = match &args.listen {
+            Some(addr) => Some(tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?),
+            None => None,
+        };
+        tracing::info!(socket = %socket_path.display(), listen = ?args.listen, db = %state.db.display(), "vouchd serving");
+        let audit_every = (args.audit_interval > 0).then(|| Duration::from_secs(args.audit_interval));
+        let result = run(unix, tcp, Arc::clone(&state), audit_every, shutdown_signal()).await;
+        let _ = std::fs::remove_file(&socket_path);
+        let closing = Arc::clone(&state);
+        tokio::task::spawn_blocking(move || closing.close()).await?;
+        tracing::info!("vouchd stopped");
+        result.context("serving")
+    })
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = interrupt => {}
+        _ = terminate => {}
+    }
+    tracing::info!("shutting down");
 }

@@ -12,7 +12,7 @@ mod logkey;
 mod read;
 
 pub use audit::{audit, AuditOptions, Problem};
-pub use commit::Committer;
+pub use commit::{AppendResult, Committer};
 pub use error::LedgerError;
 pub use ledger::{Appended, Ledger, LedgerReader, NewEntry};
 pub use logkey::{private_key_path, public_key_path};

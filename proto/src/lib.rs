@@ -2,6 +2,7 @@
 //! envelopes, in-toto Statements, the review predicate, ledger entries, checkpoints and proofs,
 //! and the CLI's JSON reports), with signing and verification. No I/O beyond what the caller hands in.
 
+pub mod api;
 pub mod checkpoint;
 pub mod digest;
 pub mod dsse;

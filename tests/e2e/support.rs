@@ -163,3 +163,122 @@ pub fn script(name: &str) -> PathBuf {
 pub fn image(byte: &str) -> String {
     format!("ubuntu:24.04@sha256:{}", byte.repeat(64 / byte.len()))
 }
+
+/// A running `vouchd` on a socket in a temporary directory. Stopped with SIGTERM on drop.
+pub struct Daemon {
+    /// The process.
+    pub child: std::process::Child,
+    /// Its socket.
+    pub socket: PathBuf,
+    /// Its ledger.
+    pub db: PathBuf,
+}
+
+impl Daemon {
+    /// Starts `vouchd --db DB --socket SOCKET --trusted-key KEY... EXTRA...` and waits (with a
+    /// deadline, no sleeps) until the socket answers.
+    pub fn start(db: &Path, socket: &Path, keys: &[PathBuf], extra: &[&str]) -> Self {
+        let mut cmd = StdCommand::new(bin("vouchd"));
+        cmd.arg("--db").arg(db).arg("--socket").arg(socket);
+        for key in keys {
+            cmd.arg("--trusted-key").arg(key);
+        }
+        cmd.args(extra)
+            .env_remove("VOUCH_SOCKET")
+            .env("VOUCH_LOG", "warn");
+        let child = cmd.spawn().expect("vouchd starts");
+        let daemon = Daemon {
+            child,
+            socket: socket.to_path_buf(),
+            db: db.to_path_buf(),
+        };
+        daemon.wait_ready();
+        daemon
+    }
+
+    fn wait_ready(&self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while std::time::Instant::now() < deadline {
+            if std::os::unix::net::UnixStream::connect(&self.socket).is_ok() {
+                return;
+            }
+            std::thread::yield_now();
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        panic!(
+            "vouchd did not answer on {} within 20 s",
+            self.socket.display()
+        );
+    }
+
+    /// Sends SIGTERM and waits; returns the exit code.
+    pub fn stop(&mut self) -> Option<i32> {
+        let _ = StdCommand::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
+        self.child.wait().ok().and_then(|s| s.code())
+    }
+
+    /// A raw HTTP/1.1 request over the socket: (status, body).
+    pub fn http(&self, method: &str, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
+        http_unix(&self.socket, method, path, body)
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            self.stop();
+        }
+    }
+}
+
+/// One HTTP/1.1 request with `Connection: close`, written and read by hand so the tests check
+/// the bytes vouchd really sends.
+pub fn http_unix(socket: &Path, method: &str, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
+    use std::io::{Read, Write};
+    let mut stream = std::os::unix::net::UnixStream::connect(socket).expect("connect to vouchd");
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: vouchd\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    // A body over the limit may be refused before it is all read; that is fine.
+    let _ = stream.write_all(body);
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    let text = String::from_utf8_lossy(&response);
+    let status: u16 = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status in {text:?}"));
+    let split = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("end of headers")
+        + 4;
+    let headers = text[..split].to_ascii_lowercase();
+    let mut payload = response[split..].to_vec();
+    if headers.contains("transfer-encoding: chunked") {
+        payload = dechunk(&payload);
+    }
+    (status, payload)
+}
+
+fn dechunk(mut data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let Some(end) = data.windows(2).position(|w| w == b"\r\n") else {
+            return out;
+        };
+        let size =
+            usize::from_str_radix(String::from_utf8_lossy(&data[..end]).trim(), 16).unwrap_or(0);
+        if size == 0 {
+            return out;
+        }
+        out.extend_from_slice(&data[end + 2..end + 2 + size]);
+        data = &data[end + 2 + size + 2..];
+    }
+}

@@ -7,20 +7,44 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 use vouch_ledger::{audit, AuditOptions, LedgerReader};
+use vouch_proto::api::CheckpointResponse;
 use vouch_proto::{verify_checkpoint, Checkpoint, ConsistencyProof, InclusionProof, PublicKey};
 
 use crate::cli::{
     LedgerArgs, LogCheckpointArgs, LogConsistencyArgs, LogProveArgs, LogVerifyArgs, VerifyProofArgs,
 };
+use crate::client::Client;
 use crate::cmd::key::read_public_key;
 use crate::cmd::{print_line, read_input, Outcome};
-use crate::paths;
+use crate::{known, paths};
 
 fn db_path(args: &LedgerArgs) -> Result<PathBuf> {
     match &args.db {
         Some(path) => Ok(path.clone()),
         None => paths::ledger_db(),
     }
+}
+
+/// Where `vouch log` reads from: a database file, or vouchd.
+enum Source {
+    File(Box<LedgerReader>),
+    Daemon(Client),
+}
+
+fn source(args: &LedgerArgs, socket: Option<&Path>) -> Result<Source> {
+    if args.db.is_some() {
+        return Ok(Source::File(Box::new(open(args)?)));
+    }
+    if args.log_key.is_some() {
+        bail!("--log-key pins the key of a ledger file; with vouchd the CLI pins the key on first contact");
+    }
+    Ok(Source::Daemon(Client::new(socket)?))
+}
+
+/// The latest checkpoint from the daemon, checked against what this CLI saw before.
+fn daemon_checkpoint(client: &Client) -> Result<Checkpoint> {
+    let response: CheckpointResponse = client.get("/v1/checkpoint")?.json()?;
+    known::observe(client, &response.checkpoint)
 }
 
 fn pinned_key(args: &LedgerArgs) -> Result<Option<PublicKey>> {
@@ -34,6 +58,9 @@ fn open(args: &LedgerArgs) -> Result<LedgerReader> {
 
 /// Runs `vouch log verify`.
 pub fn verify(args: &LogVerifyArgs) -> Result<Outcome> {
+    if args.ledger.db.is_none() {
+        bail!("vouch log verify audits a ledger file: give --db (vouchd's is $XDG_DATA_HOME/vouch/ledger.db)");
+    }
     let path = db_path(&args.ledger)?;
     let reviewer_keys = args
         .keys
@@ -102,9 +129,11 @@ pub fn verify(args: &LogVerifyArgs) -> Result<Outcome> {
 }
 
 /// Runs `vouch log checkpoint`.
-pub fn checkpoint(args: &LogCheckpointArgs) -> Result<Outcome> {
-    let reader = open(&args.ledger)?;
-    let checkpoint = reader.view().latest_checkpoint()?;
+pub fn checkpoint(args: &LogCheckpointArgs, socket: Option<&Path>) -> Result<Outcome> {
+    let checkpoint = match source(&args.ledger, socket)? {
+        Source::File(reader) => reader.view().latest_checkpoint()?,
+        Source::Daemon(client) => daemon_checkpoint(&client)?,
+    };
     if args.json {
         print_line(&serde_json::to_string(&checkpoint)?)?;
     } else {
@@ -113,15 +142,37 @@ pub fn checkpoint(args: &LogCheckpointArgs) -> Result<Outcome> {
     Ok(Outcome::Yes)
 }
 
-/// Runs `vouch log prove`.
-pub fn prove(args: &LogProveArgs) -> Result<Outcome> {
-    let reader = open(&args.ledger)?;
-    let view = reader.view();
-    let size = match args.size {
-        Some(size) => size,
-        None => view.latest_checkpoint()?.tree_size,
+/// Runs `vouch log prove`. From vouchd, the proof is checked against its checkpoint first.
+pub fn prove(args: &LogProveArgs, socket: Option<&Path>) -> Result<Outcome> {
+    let proof = match source(&args.ledger, socket)? {
+        Source::File(reader) => {
+            let view = reader.view();
+            let size = match args.size {
+                Some(size) => size,
+                None => view.latest_checkpoint()?.tree_size,
+            };
+            view.inclusion_proof(args.index, size)?
+        }
+        Source::Daemon(client) => {
+            let checkpoint = daemon_checkpoint(&client)?;
+            let size = args.size.unwrap_or(checkpoint.tree_size);
+            let proof: InclusionProof = client
+                .get(&format!(
+                    "/v1/proof/inclusion?index={}&size={size}",
+                    args.index
+                ))?
+                .json()?;
+            if (proof.index, proof.tree_size) != (args.index, size) {
+                bail!("vouchd sent a proof for another entry or size than asked");
+            }
+            if size == checkpoint.tree_size {
+                proof
+                    .verify(&checkpoint.root_hash)
+                    .context("vouchd's inclusion proof")?;
+            }
+            proof
+        }
     };
-    let proof = view.inclusion_proof(args.index, size)?;
     if args.json {
         print_line(&serde_json::to_string(&proof)?)?;
     } else {
@@ -138,9 +189,22 @@ pub fn prove(args: &LogProveArgs) -> Result<Outcome> {
 }
 
 /// Runs `vouch log consistency`.
-pub fn consistency(args: &LogConsistencyArgs) -> Result<Outcome> {
-    let reader = open(&args.ledger)?;
-    let proof = reader.view().consistency_proof(args.old, args.new)?;
+pub fn consistency(args: &LogConsistencyArgs, socket: Option<&Path>) -> Result<Outcome> {
+    let proof = match source(&args.ledger, socket)? {
+        Source::File(reader) => reader.view().consistency_proof(args.old, args.new)?,
+        Source::Daemon(client) => {
+            let proof: ConsistencyProof = client
+                .get(&format!(
+                    "/v1/proof/consistency?old={}&new={}",
+                    args.old, args.new
+                ))?
+                .json()?;
+            if (proof.old_size, proof.new_size) != (args.old, args.new) {
+                bail!("vouchd sent a proof for other sizes than asked");
+            }
+            proof
+        }
+    };
     if args.json {
         print_line(&serde_json::to_string(&proof)?)?;
     } else {

@@ -1,0 +1,107 @@
+//! A small HTTP/1.1 client for vouchd's Unix socket (hyper over a tokio UnixStream, one
+//! connection per request; the CLI makes a handful of calls per run).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context, Result};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper::Request;
+use serde::de::DeserializeOwned;
+use vouch_proto::api::ErrorBody;
+
+/// A response: status and body.
+pub struct Reply {
+    /// The HTTP status.
+    pub status: u16,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    /// Decodes a 2xx JSON body, or turns an error body into an error that says what vouchd said.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
+        if !(200..300).contains(&self.status) {
+            bail!("{}", self.error_text());
+        }
+        serde_json::from_slice(&self.body).context("vouchd sent a response this vouch cannot read")
+    }
+
+    /// "vouchd refused (STATUS code): detail".
+    pub fn error_text(&self) -> String {
+        match serde_json::from_slice::<ErrorBody>(&self.body) {
+            Ok(body) => format!(
+                "vouchd answered {} ({}): {}",
+                self.status, body.error, body.detail
+            ),
+            Err(_) => format!(
+                "vouchd answered {}: {}",
+                self.status,
+                String::from_utf8_lossy(&self.body)
+            ),
+        }
+    }
+}
+
+/// A client of one vouchd.
+pub struct Client {
+    socket: PathBuf,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Client {
+    /// A client of the daemon at `socket`, or the default socket.
+    pub fn new(socket: Option<&Path>) -> Result<Self> {
+        let socket = match socket {
+            Some(path) => path.to_path_buf(),
+            None => vouch_proto::api::default_socket_path().context(
+                "no vouchd socket: give --socket or set VOUCH_SOCKET (or XDG_RUNTIME_DIR)",
+            )?,
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        Ok(Client { socket, runtime })
+    }
+
+    /// The socket path.
+    pub fn socket(&self) -> &Path {
+        &self.socket
+    }
+
+    /// `GET path`.
+    pub fn get(&self, path: &str) -> Result<Reply> {
+        self.send("GET", path, Vec::new())
+    }
+
+    /// `POST path` with a JSON body.
+    pub fn post(&self, path: &str, body: Vec<u8>) -> Result<Reply> {
+        self.send("POST", path, body)
+    }
+
+    fn send(&self, method: &str, path: &str, body: Vec<u8>) -> Result<Reply> {
+        self.runtime.block_on(async {
+            let stream = tokio::net::UnixStream::connect(&self.socket).await.with_context(|| {
+                format!(
+                    "cannot reach vouchd at {}: is it running? (start it with `vouchd`, or point --socket / VOUCH_SOCKET at it)",
+                    self.socket.display()
+                )
+            })?;
+            let io = hyper_util::rt::TokioIo::new(stream);
+            let (mut sender, connection) = hyper::client::conn::http1::handshake(io).await?;
+            tokio::spawn(async move {
+                let _ = connection.await;
+            });
+            let request = Request::builder()
+                .method(method)
+                .uri(path)
+                .header("host", "vouchd")
+                .header("content-type", "application/json")
+                .body(Full::new(Bytes::from(body)))?;
+            let response = sender.send_request(request).await.map_err(|e| anyhow!("talking to vouchd: {e}"))?;
+            let status = response.status().as_u16();
+            let body = response.into_body().collect().await?.to_bytes().to_vec();
+            Ok(Reply { status, body })
+        })
+    }
+}

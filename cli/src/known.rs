@@ -1,0 +1,124 @@
+//! Rollback and split-view protection: the CLI remembers, per daemon socket, the log key and the
+//! last checkpoint it verified (under `$XDG_STATE_HOME/vouch/logs/`), and accepts a new
+//! checkpoint only with a valid signature by that key and a consistency proof from the old one.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+use vouch_proto::api::CheckpointResponse;
+use vouch_proto::{verify_checkpoint, Checkpoint, ConsistencyProof, PublicKey};
+
+use crate::client::Client;
+use crate::paths;
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Known {
+    socket: String,
+    log_key: String,
+    checkpoint: String,
+}
+
+fn file_for(client: &Client) -> Result<PathBuf> {
+    let socket =
+        std::fs::canonicalize(client.socket()).unwrap_or_else(|_| client.socket().to_path_buf());
+    let id = hex::encode(&Sha256::digest(socket.as_os_str().as_encoded_bytes())[..12]);
+    Ok(paths::state_dir()?.join("logs").join(format!("{id}.json")))
+}
+
+/// Checks `checkpoint` (just received from `client`) against what this CLI saw before from the
+/// same daemon, and remembers it. The first contact pins the log key (trust on first use).
+pub fn observe(client: &Client, checkpoint: &Checkpoint) -> Result<Checkpoint> {
+    let file = file_for(client)?;
+    let known: Option<Known> = match std::fs::read(&file) {
+        Ok(bytes) => Some(
+            serde_json::from_slice(&bytes)
+                .with_context(|| format!("reading {}", file.display()))?,
+        ),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e).with_context(|| format!("reading {}", file.display())),
+    };
+    let log_key_pem = match &known {
+        Some(known) => known.log_key.clone(),
+        None => {
+            client
+                .get("/v1/checkpoint")?
+                .json::<CheckpointResponse>()?
+                .log_key
+        }
+    };
+    let log_key = PublicKey::from_pem(&log_key_pem).context("the log key vouchd gave")?;
+    let new = verify_checkpoint(&checkpoint.note, &log_key, None).with_context(|| {
+        format!(
+            "the checkpoint from {} is not signed by the log key pinned in {}: the daemon's log key changed",
+            client.socket().display(),
+            file.display()
+        )
+    })?;
+    if let Some(known) = &known {
+        let old = verify_checkpoint(&known.checkpoint, &log_key, None)
+            .with_context(|| format!("{} is damaged", file.display()))?;
+        if old.origin != new.origin {
+            bail!(
+                "vouchd at {} now serves another log ({}, before {}): if that is intended, remove {}",
+                client.socket().display(),
+                new.origin,
+                old.origin,
+                file.display()
+            );
+        }
+        if new.tree_size < old.tree_size {
+            bail!(
+                "the ledger was rolled back: vouchd at {} shows {} entries, but it showed {} before (saved in {})",
+                client.socket().display(),
+                new.tree_size,
+                old.tree_size,
+                file.display()
+            );
+        }
+        if new.tree_size == old.tree_size && new.root_hash != old.root_hash {
+            bail!("the ledger forked: the same size {} has two different roots (the other one is saved in {})", new.tree_size, file.display());
+        }
+        if new.tree_size > old.tree_size {
+            let proof: ConsistencyProof = client
+                .get(&format!(
+                    "/v1/proof/consistency?old={}&new={}",
+                    old.tree_size, new.tree_size
+                ))?
+                .json()?;
+            if (proof.old_size, proof.new_size) != (old.tree_size, new.tree_size) {
+                bail!("vouchd sent a consistency proof for other sizes than asked");
+            }
+            proof.verify(&old.root_hash, &new.root_hash).with_context(|| {
+                format!(
+                    "the ledger was rolled back or forked: its tree of {} entries does not extend the one this CLI saw ({} entries, saved in {})",
+                    new.tree_size,
+                    old.tree_size,
+                    file.display()
+                )
+            })?;
+        } else {
+            return Ok(new);
+        }
+    }
+    save(
+        &file,
+        &Known {
+            socket: client.socket().display().to_string(),
+            log_key: log_key_pem,
+            checkpoint: new.note.clone(),
+        },
+    )?;
+    Ok(new)
+}
+
+fn save(file: &PathBuf, known: &Known) -> Result<()> {
+    let dir = file.parent().context("state path has no parent")?;
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let tmp = file.with_extension("json.tmp");
+    std::fs::write(&tmp, serde_json::to_vec_pretty(known)?)
+        .with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, file).with_context(|| format!("writing {}", file.display()))
+}

@@ -1,0 +1,390 @@
+//! The HTTP API (version 1): routes, handlers, and the JSON error body. `schema/openapi.yaml`
+//! describes it.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Path, Query, Request, State as Shared};
+use axum::http::{header, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::Engine as _;
+use serde::Deserialize;
+use vouch_ledger::{LedgerError, NewEntry};
+use vouch_proto::api::{
+    CheckpointResponse, EntryResponse, ErrorBody, HealthResponse, SubmitResponse, TrustResponse,
+};
+use vouch_proto::{verify_review, Digest, EntryKind, Envelope, VerifyError};
+
+use crate::index::summarize;
+use crate::state::State;
+use crate::trust::decide;
+
+/// The largest body accepted: 1 MiB.
+pub const MAX_BODY: usize = 1 << 20;
+
+/// An error answer: status, code and detail.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    detail: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            detail: detail.into(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            error: self.code.to_string(),
+            detail: self.detail,
+        };
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<LedgerError> for ApiError {
+    fn from(err: LedgerError) -> Self {
+        match err {
+            LedgerError::OutOfRange(detail) => {
+                ApiError::new(StatusCode::BAD_REQUEST, "out_of_range", detail)
+            }
+            // Never send SQL text or paths to clients: the log has the details.
+            other => {
+                tracing::error!(error = %other, "ledger error");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "ledger_error",
+                    "the ledger could not answer; see the daemon's log",
+                )
+            }
+        }
+    }
+}
+
+type ApiResult<T> = Result<T, ApiError>;
+
+/// The full API, for the Unix socket.
+pub fn router(state: Arc<State>) -> Router {
+    reads(
+        Router::new().route(
+            "/v1/entries",
+            post(submit).layer(DefaultBodyLimit::max(MAX_BODY)),
+        ),
+        state,
+    )
+}
+
+/// The read-only API, for `--listen`: submissions are refused.
+pub fn read_only(state: Arc<State>) -> Router {
+    reads(
+        Router::new().route("/v1/entries", post(refuse_write)),
+        state,
+    )
+}
+
+fn reads(routes: Router<Arc<State>>, state: Arc<State>) -> Router {
+    routes
+        .route("/v1/trust/{digest}", get(trust))
+        .route("/v1/entries/{index}", get(entry))
+        .route("/v1/checkpoint", get(checkpoint))
+        .route("/v1/proof/inclusion", get(inclusion))
+        .route("/v1/proof/consistency", get(consistency))
+        .route("/healthz", get(health))
+        .route("/metrics", get(metrics))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), measure))
+        .with_state(state)
+}
+
+async fn refuse_write() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "read_only",
+        "this listener is read-only; submit attestations over vouchd's Unix socket",
+    )
+}
+
+async fn measure(Shared(state): Shared<Arc<State>>, request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "other".into());
+    let started = Instant::now();
+    let response = next.run(request).await;
+    state
+        .metrics
+        .record(&route, response.status().as_u16(), started.elapsed());
+    response
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "no such endpoint; see schema/openapi.yaml",
+    )
+}
+
+async fn blocking<T: Send + 'static>(
+    state: &Arc<State>,
+    f: impl FnOnce(&State) -> Result<T, LedgerError> + Send + 'static,
+) -> ApiResult<T> {
+    let state = Arc::clone(state);
+    tokio::task::spawn_blocking(move || f(&state))
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "a worker failed",
+            )
+        })?
+        .map_err(ApiError::from)
+}
+
+fn failing(reason: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "ledger_failing",
+        format!("the ledger failed its integrity check, so vouchd accepts nothing and trusts nothing: {reason}"),
+    )
+}
+
+async fn submit(
+    Shared(state): Shared<Arc<State>>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let body = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                format!("the body is over {MAX_BODY} bytes"),
+            )
+        } else {
+            ApiError::new(StatusCode::BAD_REQUEST, "bad_body", rejection.body_text())
+        }
+    })?;
+    if let Some(reason) = state.failure() {
+        return Err(failing(&reason));
+    }
+    let envelope = Envelope::from_json(&body)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_envelope", e.to_string()))?;
+    let verified = verify_review(&envelope, &state.trusted_keys).map_err(|e| match e {
+        VerifyError::WrongKey { .. } => ApiError::new(StatusCode::FORBIDDEN, "unknown_key", format!("{e}; vouchd accepts reviews signed by its --trusted-key keys")),
+        VerifyError::BadSignature { .. } if envelope.signatures.iter().all(|s| s.keyid.is_empty()) => ApiError::new(
+            StatusCode::FORBIDDEN,
+            "unknown_key",
+            "no signature verifies with a trusted reviewer key; vouchd accepts reviews signed by its --trusted-key keys",
+        ),
+        VerifyError::BadSignature { .. } | VerifyError::NoSignatures => ApiError::new(StatusCode::BAD_REQUEST, "invalid_signature", e.to_string()),
+        other => ApiError::new(StatusCode::BAD_REQUEST, "invalid_statement", other.to_string()),
+    })?;
+    let digests: Vec<Digest> = verified
+        .statement
+        .subject
+        .iter()
+        .map(|s| s.sha256())
+        .collect();
+    let entry = NewEntry {
+        kind: EntryKind::Attestation,
+        body: body.to_vec(),
+        signer: Some(verified.signer),
+        subjects: digests.clone(),
+    };
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    let queued = state.append(entry, move |result| {
+        let _ = sender.send(result);
+    });
+    if !queued {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "stopping",
+            "vouchd is not accepting entries now; try again",
+        ));
+    }
+    let (appended, checkpoint) = receiver.await.map_err(|_| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "stopping",
+            "vouchd is stopping; try again",
+        )
+    })??;
+    if !appended.existing {
+        if let Some((digests, summary)) = summarize(appended.index, verified.signer, &body) {
+            state.index.insert(&digests, summary);
+        }
+    }
+    state.advance(checkpoint.clone());
+    let size = checkpoint.tree_size;
+    let proof = blocking(&state, move |s| {
+        s.read(|view| view.inclusion_proof(appended.index, size))
+    })
+    .await?;
+    tracing::info!(index = appended.index, existing = appended.existing, signer = %verified.signer, "accepted attestation");
+    let status = if appended.existing {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    let response = SubmitResponse {
+        index: appended.index,
+        leaf_hash: appended.leaf_hash,
+        existing: appended.existing,
+        checkpoint,
+        inclusion_proof: proof,
+    };
+    Ok((status, Json(response)).into_response())
+}
+
+async fn trust(
+    Shared(state): Shared<Arc<State>>,
+    Path(digest): Path<String>,
+) -> ApiResult<Json<TrustResponse>> {
+    let parsed: Digest = digest.parse().map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_digest",
+            format!("{digest:?}: {e}"),
+        )
+    })?;
+    if let Some(reason) = state.failure() {
+        return Ok(Json(TrustResponse {
+            digest: parsed.to_string(),
+            trusted: false,
+            reasons: vec![format!("not trusted: the ledger failed its integrity check, so vouchd trusts nothing: {reason}")],
+            attestations: Vec::new(),
+            checkpoint: None,
+        }));
+    }
+    let decision = decide(
+        &parsed,
+        &state.index.get(&parsed),
+        &state.trusted_ids,
+        chrono::Utc::now(),
+    );
+    Ok(Json(TrustResponse {
+        digest: parsed.to_string(),
+        trusted: decision.trusted,
+        reasons: decision.reasons,
+        attestations: decision.attestations,
+        checkpoint: state.latest(),
+    }))
+}
+
+async fn entry(
+    Shared(state): Shared<Arc<State>>,
+    Path(index): Path<u64>,
+) -> ApiResult<Json<EntryResponse>> {
+    let stored = blocking(&state, move |s| s.read(|view| view.entry(index))).await?;
+    let entry = stored.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "no_such_entry",
+            format!("there is no entry {index}"),
+        )
+    })?;
+    Ok(Json(EntryResponse {
+        index: entry.index,
+        kind: entry.kind.to_string(),
+        integrated_at: entry.integrated_at,
+        body: base64::engine::general_purpose::STANDARD.encode(&entry.body),
+        leaf_hash: entry.leaf_hash,
+        signer: entry.signer,
+        subjects: entry.subjects.iter().map(ToString::to_string).collect(),
+    }))
+}
+
+async fn checkpoint(Shared(state): Shared<Arc<State>>) -> ApiResult<Json<CheckpointResponse>> {
+    let reason = state.failure().unwrap_or_default();
+    let checkpoint = state.latest().ok_or_else(|| failing(&reason))?;
+    let log_key = state
+        .log_key
+        .as_ref()
+        .map(|k| k.to_pem())
+        .unwrap_or_default();
+    Ok(Json(CheckpointResponse {
+        checkpoint,
+        log_key,
+    }))
+}
+
+#[derive(Deserialize)]
+struct InclusionQuery {
+    index: u64,
+    size: Option<u64>,
+}
+
+async fn inclusion(
+    Shared(state): Shared<Arc<State>>,
+    Query(q): Query<InclusionQuery>,
+) -> ApiResult<Response> {
+    let reason = state.failure().unwrap_or_default();
+    let latest = state.latest().ok_or_else(|| failing(&reason))?;
+    let size = q.size.unwrap_or(latest.tree_size);
+    let proof = blocking(&state, move |s| {
+        s.read(|view| view.inclusion_proof(q.index, size))
+    })
+    .await?;
+    Ok(Json(proof).into_response())
+}
+
+#[derive(Deserialize)]
+struct ConsistencyQuery {
+    old: u64,
+    new: Option<u64>,
+}
+
+async fn consistency(
+    Shared(state): Shared<Arc<State>>,
+    Query(q): Query<ConsistencyQuery>,
+) -> ApiResult<Response> {
+    let reason = state.failure().unwrap_or_default();
+    let latest = state.latest().ok_or_else(|| failing(&reason))?;
+    let new = q.new.unwrap_or(latest.tree_size);
+    let proof = blocking(&state, move |s| {
+        s.read(|view| view.consistency_proof(q.old, new))
+    })
+    .await?;
+    Ok(Json(proof).into_response())
+}
+
+async fn health(Shared(state): Shared<Arc<State>>) -> Response {
+    match state.failure() {
+        Some(reason) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(HealthResponse {
+                status: "failing".into(),
+                reason: Some(reason),
+                tree_size: None,
+            }),
+        )
+            .into_response(),
+        None => Json(HealthResponse {
+            status: "ok".into(),
+            reason: None,
+            tree_size: state.latest().map(|c| c.tree_size),
+        })
+        .into_response(),
+    }
+}
+
+async fn metrics(Shared(state): Shared<Arc<State>>) -> Response {
+    let size = state.latest().map(|c| c.tree_size).unwrap_or_default();
+    let text = state.metrics.render(size, size, state.failure().is_none());
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
+}

@@ -1,0 +1,186 @@
+//! What the daemon holds: the ledger writer (group commit), a pool of read connections, the
+//! trust index, the trusted keys, and its health. When the ledger fails its checks the daemon
+//! keeps serving, but fails closed: no appends, and every trust answer is "not trusted".
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::{Mutex, RwLock};
+
+use anyhow::{Context, Result};
+use vouch_ledger::{Committer, Ledger, LedgerError, LedgerReader, View};
+use vouch_proto::{Checkpoint, KeyId, PublicKey};
+
+use crate::index::TrustIndex;
+use crate::metrics::Metrics;
+
+/// How the daemon is set up.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The ledger database.
+    pub db: PathBuf,
+    /// The reviewer keys whose attestations are accepted and count.
+    pub trusted_keys: Vec<PublicKey>,
+    /// The log key's passphrase, if it is encrypted.
+    pub log_passphrase: Option<String>,
+}
+
+/// The daemon's shared state.
+pub struct State {
+    /// The database path.
+    pub db: PathBuf,
+    /// The trusted reviewer keys.
+    pub trusted_keys: Vec<PublicKey>,
+    /// Their ids.
+    pub trusted_ids: HashSet<KeyId>,
+    /// The writer; `None` when failing closed or stopped.
+    writer: Mutex<Option<Committer>>,
+    /// Reviews by digest.
+    pub index: TrustIndex,
+    /// The log's public key.
+    pub log_key: Option<PublicKey>,
+    /// Request metrics.
+    pub metrics: Metrics,
+    readers: Mutex<Vec<LedgerReader>>,
+    latest: RwLock<Option<Checkpoint>>,
+    failure: RwLock<Option<String>>,
+}
+
+impl State {
+    /// Opens the ledger and builds the index. A ledger that fails its integrity check is not an
+    /// error here: the daemon starts failing closed and says why.
+    pub fn open(config: &Config) -> Result<Self> {
+        let trusted_ids = config.trusted_keys.iter().map(PublicKey::id).collect();
+        let passphrase = config.log_passphrase.as_deref().map(str::as_bytes);
+        let base = |writer, index, log_key, latest, failure| State {
+            db: config.db.clone(),
+            trusted_keys: config.trusted_keys.clone(),
+            trusted_ids,
+            writer: Mutex::new(writer),
+            index,
+            log_key,
+            metrics: Metrics::default(),
+            readers: Mutex::new(Vec::new()),
+            latest: RwLock::new(latest),
+            failure: RwLock::new(failure),
+        };
+        match Ledger::open(&config.db, passphrase) {
+            Ok(ledger) => {
+                let started = std::time::Instant::now();
+                let index = TrustIndex::build(&ledger.view(), &config.trusted_keys)?;
+                tracing::info!(
+                    entries = ledger.size(),
+                    millis = started.elapsed().as_millis() as u64,
+                    "built trust index"
+                );
+                let log_key = ledger.log_key().clone();
+                let latest = ledger.checkpoint().clone();
+                let writer = Committer::start(ledger, 1024)?;
+                Ok(base(Some(writer), index, Some(log_key), Some(latest), None))
+            }
+            Err(err @ LedgerError::Integrity { .. }) => {
+                tracing::error!(error = %err, "the ledger failed its start-up check; failing closed");
+                let log_key = vouch_ledger::public_key_path(&config.db);
+                let log_key = std::fs::read_to_string(log_key)
+                    .ok()
+                    .and_then(|pem| PublicKey::from_pem(&pem).ok());
+                Ok(base(
+                    None,
+                    TrustIndex::default(),
+                    log_key,
+                    None,
+                    Some(err.to_string()),
+                ))
+            }
+            Err(err) => {
+                Err(err).with_context(|| format!("opening the ledger {}", config.db.display()))
+            }
+        }
+    }
+
+    /// Hands `entry` to the group committer; `reply` gets the result once durable. False when
+    /// there is no writer (failing closed, or stopped).
+    pub fn append(
+        &self,
+        entry: vouch_ledger::NewEntry,
+        reply: impl FnOnce(vouch_ledger::AppendResult) + Send + 'static,
+    ) -> bool {
+        let writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        match writer.as_ref() {
+            Some(writer) => {
+                writer.append_with(entry, reply);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Finishes queued appends, closes the writer and every read connection, so that SQLite
+    /// folds its write-ahead log back into the database file.
+    pub fn close(&self) {
+        // Readers first: only the last connection to close folds the log back, and a
+        // read-only connection cannot.
+        self.readers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+        let writer = self.writer.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(writer) = writer {
+            drop(writer.shutdown());
+        }
+        tracing::info!("ledger closed");
+    }
+
+    /// Why the daemon is failing closed, if it is.
+    pub fn failure(&self) -> Option<String> {
+        self.failure
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Starts failing closed. Never undone while the daemon runs: a restart re-checks.
+    pub fn fail(&self, reason: String) {
+        tracing::error!(reason = %reason, "failing closed");
+        *self.failure.write().unwrap_or_else(|p| p.into_inner()) = Some(reason);
+    }
+
+    /// The latest checkpoint, unless failing.
+    pub fn latest(&self) -> Option<Checkpoint> {
+        if self.failure().is_some() {
+            return None;
+        }
+        self.latest
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Records a newer checkpoint.
+    pub fn advance(&self, checkpoint: Checkpoint) {
+        let mut latest = self.latest.write().unwrap_or_else(|p| p.into_inner());
+        if latest
+            .as_ref()
+            .is_none_or(|c| c.tree_size < checkpoint.tree_size)
+        {
+            *latest = Some(checkpoint);
+        }
+    }
+
+    /// Runs `f` on a pooled read-only connection. Blocking: call from `spawn_blocking`.
+    pub fn read<T>(
+        &self,
+        f: impl FnOnce(&View<'_>) -> Result<T, LedgerError>,
+    ) -> Result<T, LedgerError> {
+        let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let reader = match pooled {
+            Some(reader) => reader,
+            None => LedgerReader::open(&self.db, self.log_key.clone())?,
+        };
+        let result = f(&reader.view());
+        self.readers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(reader);
+        result
+    }
+}

@@ -1,0 +1,249 @@
+//! The trust decision until the policy issue lands: a digest is trusted when at least one
+//! unexpired `trusted` review by a trusted key exists and that key has no `rejected` review of
+//! it that is newer. Every answer carries reasons that name the entries that counted.
+
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use vouch_proto::api::AttestationSummary;
+use vouch_proto::{timestamp, Digest, KeyId, Verdict};
+
+use crate::index::Summary;
+
+/// A decision and its reasons.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decision {
+    /// The answer.
+    pub trusted: bool,
+    /// Why.
+    pub reasons: Vec<String>,
+    /// Every review, with whether it counted.
+    pub attestations: Vec<AttestationSummary>,
+}
+
+fn newer(a: &Summary, b: &Summary) -> bool {
+    (a.reviewed_at, a.index) > (b.reviewed_at, b.index)
+}
+
+fn who(summary: &Summary) -> String {
+    match &summary.reviewer {
+        Some(name) => format!("{name} (key {})", short(&summary.signer)),
+        None => format!("key {}", short(&summary.signer)),
+    }
+}
+
+fn short(key: &KeyId) -> String {
+    key.to_string()[..16].to_string()
+}
+
+/// Decides whether `digest` is trusted, given every review of it and the trusted keys.
+pub fn decide(
+    digest: &Digest,
+    reviews: &[Summary],
+    trusted_keys: &HashSet<KeyId>,
+    now: DateTime<Utc>,
+) -> Decision {
+    let mut reasons = Vec::new();
+    let mut counted: HashSet<u64> = HashSet::new();
+    if reviews.is_empty() {
+        reasons.push(format!("no review in the ledger names {digest}"));
+    }
+    let mut by_key: BTreeMap<KeyId, Vec<&Summary>> = BTreeMap::new();
+    for review in reviews {
+        by_key.entry(review.signer).or_default().push(review);
+    }
+    let mut trusted = false;
+    for (key, list) in &by_key {
+        if !trusted_keys.contains(key) {
+            for review in list {
+                reasons.push(format!(
+                    "entry #{} ({}) by {} is ignored: its key is not a trusted reviewer key",
+                    review.index,
+                    review.verdict,
+                    who(review)
+                ));
+            }
+            continue;
+        }
+        let latest_trusted = list
+            .iter()
+            .filter(|r| r.verdict == Verdict::Trusted && r.expires_at.is_none_or(|t| t > now))
+            .copied()
+            .reduce(|a, b| if newer(b, a) { b } else { a });
+        let latest_rejected = list
+            .iter()
+            .filter(|r| r.verdict == Verdict::Rejected)
+            .copied()
+            .reduce(|a, b| if newer(b, a) { b } else { a });
+        for expired in list
+            .iter()
+            .filter(|r| r.verdict == Verdict::Trusted && r.expires_at.is_some_and(|t| t <= now))
+        {
+            reasons.push(format!(
+                "entry #{} by {} expired at {}",
+                expired.index,
+                who(expired),
+                expired
+                    .expires_at
+                    .map(|t| timestamp::format(&t))
+                    .unwrap_or_default()
+            ));
+        }
+        match (latest_trusted, latest_rejected) {
+            (Some(good), Some(bad)) if newer(bad, good) => {
+                counted.insert(bad.index);
+                reasons.push(format!(
+                    "entry #{} by {} rejected this image at {}, after its trusted review in entry #{}",
+                    bad.index,
+                    who(bad),
+                    timestamp::format(&bad.reviewed_at),
+                    good.index
+                ));
+            }
+            (Some(good), _) => {
+                trusted = true;
+                counted.insert(good.index);
+                let until = good
+                    .expires_at
+                    .map(|t| format!(", valid until {}", timestamp::format(&t)))
+                    .unwrap_or_default();
+                reasons.push(format!(
+                    "trusted by {}: entry #{} reviewed at {}{until}",
+                    who(good),
+                    good.index,
+                    timestamp::format(&good.reviewed_at)
+                ));
+            }
+            (None, Some(bad)) => {
+                counted.insert(bad.index);
+                reasons.push(format!(
+                    "entry #{} by {} rejected this image",
+                    bad.index,
+                    who(bad)
+                ));
+            }
+            (None, None) => {}
+        }
+    }
+    if !trusted && !reviews.is_empty() {
+        reasons.push(
+            "no trusted reviewer key vouches for this digest with an unexpired, unwithdrawn review"
+                .into(),
+        );
+    }
+    let mut attestations: Vec<AttestationSummary> = reviews
+        .iter()
+        .map(|r| AttestationSummary {
+            index: r.index,
+            key_id: r.signer,
+            reviewer: r.reviewer.clone(),
+            subject: r.subject.clone(),
+            verdict: r.verdict,
+            reviewed_at: timestamp::format(&r.reviewed_at),
+            expires_at: r.expires_at.as_ref().map(timestamp::format),
+            counted: counted.contains(&r.index),
+        })
+        .collect();
+    attestations.sort_by_key(|a| a.index);
+    Decision {
+        trusted,
+        reasons,
+        attestations,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vouch_proto::SecretKey;
+
+    fn at(hour: u32) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000 + i64::from(hour) * 3600, 0).unwrap()
+    }
+
+    fn review(
+        index: u64,
+        key: &SecretKey,
+        verdict: Verdict,
+        hour: u32,
+        expires: Option<u32>,
+    ) -> Summary {
+        Summary {
+            index,
+            signer: key.id(),
+            reviewer: None,
+            subject: "docker.io/library/ubuntu".into(),
+            verdict,
+            reviewed_at: at(hour),
+            expires_at: expires.map(at),
+        }
+    }
+
+    #[test]
+    fn the_rules() {
+        let alice = SecretKey::from_seed(&[1; 32]);
+        let bob = SecretKey::from_seed(&[2; 32]);
+        let mallory = SecretKey::from_seed(&[3; 32]);
+        let keys: HashSet<KeyId> = [alice.id(), bob.id()].into();
+        let digest = Digest::of(b"image");
+        let now = at(10);
+        let case = |reviews: Vec<Summary>| decide(&digest, &reviews, &keys, now);
+
+        let none = case(vec![]);
+        assert!(!none.trusted && none.reasons[0].contains("no review"));
+
+        let good = case(vec![review(0, &alice, Verdict::Trusted, 1, None)]);
+        assert!(
+            good.trusted && good.reasons[0].contains("entry #0") && good.attestations[0].counted
+        );
+
+        let untrusted_key = case(vec![review(0, &mallory, Verdict::Trusted, 1, None)]);
+        assert!(
+            !untrusted_key.trusted
+                && untrusted_key.reasons[0].contains("not a trusted reviewer key")
+        );
+
+        let expired = case(vec![review(0, &alice, Verdict::Trusted, 1, Some(5))]);
+        assert!(!expired.trusted && expired.reasons[0].contains("expired"));
+
+        let withdrawn = case(vec![
+            review(0, &alice, Verdict::Trusted, 1, None),
+            review(1, &alice, Verdict::Rejected, 2, None),
+        ]);
+        assert!(
+            !withdrawn.trusted
+                && withdrawn.reasons[0].contains("entry #1")
+                && withdrawn.reasons[0].contains("after its trusted review in entry #0")
+        );
+
+        let reaffirmed = case(vec![
+            review(0, &alice, Verdict::Trusted, 1, None),
+            review(1, &alice, Verdict::Rejected, 2, None),
+            review(2, &alice, Verdict::Trusted, 3, None),
+        ]);
+        assert!(reaffirmed.trusted);
+
+        // Another key's rejection does not withdraw Alice's review (until the policy issue).
+        let other_rejects = case(vec![
+            review(0, &alice, Verdict::Trusted, 1, None),
+            review(1, &bob, Verdict::Rejected, 2, None),
+        ]);
+        assert!(other_rejects.trusted);
+        assert!(other_rejects
+            .reasons
+            .iter()
+            .any(|r| r.contains("entry #1") && r.contains("rejected")));
+
+        // An older rejection does not outweigh a newer trusted review; ties go to the later entry.
+        let old_reject = case(vec![
+            review(0, &alice, Verdict::Rejected, 1, None),
+            review(1, &alice, Verdict::Trusted, 1, None),
+        ]);
+        assert!(old_reject.trusted);
+        let tie_reject = case(vec![
+            review(0, &alice, Verdict::Trusted, 1, None),
+            review(1, &alice, Verdict::Rejected, 1, None),
+        ]);
+        assert!(!tie_reject.trusted);
+    }
+}
