@@ -20,7 +20,7 @@ use vouch_proto::api::{
 };
 use vouch_proto::{verify_review, Digest, EntryKind, Envelope, VerifyError};
 
-use crate::index::summarize;
+use crate::index::summary_of;
 use crate::state::State;
 use crate::trust::decide;
 
@@ -225,9 +225,8 @@ async fn submit(
         )
     })??;
     if !appended.existing {
-        if let Some((digests, summary)) = summarize(appended.index, verified.signer, &body) {
-            state.index.insert(&digests, summary);
-        }
+        let (digests, summary) = summary_of(appended.index, verified.signer, &verified.statement);
+        state.index.insert(&digests, summary);
     }
     state.advance(checkpoint.clone());
     let size = checkpoint.tree_size;

@@ -9,7 +9,8 @@ use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use vouch_ledger::{LedgerError, View};
 use vouch_proto::{
-    verify_review, Digest, EntryKind, Envelope, KeyId, PublicKey, Statement, Verdict,
+    verify_review, Digest, EntryKind, Envelope, KeyId, PublicKey, ReviewStatement, Statement,
+    Verdict,
 };
 
 /// What a trust decision needs to know about one review.
@@ -34,18 +35,27 @@ pub struct Summary {
 /// Reads the review in an attestation body, for the digests it names.
 pub fn summarize(index: u64, signer: KeyId, body: &[u8]) -> Option<(Vec<Digest>, Summary)> {
     let envelope = Envelope::from_json(body).ok()?;
-    let statement: vouch_proto::ReviewStatement = Statement::from_payload(&envelope.payload)
+    let statement: ReviewStatement = Statement::from_payload(&envelope.payload)
         .ok()?
         .into_typed()
         .ok()?;
+    Some(summary_of(index, signer, &statement))
+}
+
+/// The summary of a review statement already read (and verified) by the caller.
+pub fn summary_of(
+    index: u64,
+    signer: KeyId,
+    statement: &ReviewStatement,
+) -> (Vec<Digest>, Summary) {
     let digests = statement.subject.iter().map(|s| s.sha256()).collect();
-    let review = statement.predicate;
-    Some((
+    let review = &statement.predicate;
+    (
         digests,
         Summary {
             index,
             signer,
-            reviewer: review.reviewer.name,
+            reviewer: review.reviewer.name.clone(),
             subject: statement
                 .subject
                 .first()
@@ -55,7 +65,7 @@ pub fn summarize(index: u64, signer: KeyId, body: &[u8]) -> Option<(Vec<Digest>,
             reviewed_at: review.reviewed_at,
             expires_at: review.expires_at,
         },
-    ))
+    )
 }
 
 /// Summaries by digest.

@@ -1,0 +1,283 @@
+//! The load tool for vouchd: fills a ledger, then measures trust queries (throughput and
+//! latency percentiles over many keep-alive connections) and durable submissions per second,
+//! over the Unix socket. `scripts/bench-daemon.sh` runs the whole measurement.
+//!
+//! ```text
+//! loadgen populate DB N                      # N signed reviews (the test vectors' key)
+//! loadgen trust SOCKET N CONNECTIONS SECONDS # queries for the N digests (and 10% unknown ones)
+//! loadgen submit SOCKET COUNT CONNECTIONS    # COUNT new signed reviews
+//! ```
+//!
+//! Requests are bounded in count and time and go only to the given Unix socket.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use rayon::prelude::*;
+use vouch_ledger::{Ledger, NewEntry};
+use vouch_proto::review::{Image, Reviewer};
+use vouch_proto::{
+    sign_review, Digest, EntryKind, ImageRef, Review, ReviewStatement, SecretKey, Verdict,
+};
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+fn main() -> Result<(), Error> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let arg = |i: usize| -> Result<&str, Error> {
+        args.get(i)
+            .map(String::as_str)
+            .ok_or_else(|| "missing argument; see the file's doc comment".into())
+    };
+    match arg(0)? {
+        "populate" => populate(Path::new(arg(1)?), arg(2)?.parse()?),
+        "trust" => {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(trust(
+                PathBuf::from(arg(1)?),
+                arg(2)?.parse()?,
+                arg(3)?.parse()?,
+                arg(4)?.parse()?,
+            ))
+        }
+        "submit" => {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(submit(
+                PathBuf::from(arg(1)?),
+                arg(2)?.parse()?,
+                arg(3)?.parse()?,
+            ))
+        }
+        other => Err(format!("unknown mode {other:?}: populate, trust or submit").into()),
+    }
+}
+
+fn key() -> SecretKey {
+    SecretKey::from_seed(&[0x11; 32])
+}
+
+fn digest_of(i: u64) -> Digest {
+    Digest::of(format!("loadgen-{i}").as_bytes())
+}
+
+fn envelope(key: &SecretKey, digest: Digest, note: String) -> Result<Vec<u8>, Error> {
+    let reference = format!("registry.example.com/team/service:1.0@{digest}");
+    let image = ImageRef::parse_pinned(&reference)?;
+    let review = Review {
+        reviewer: Reviewer {
+            key_id: key.id(),
+            name: Some("Load Reviewer".into()),
+            email: None,
+        },
+        verdict: Verdict::Trusted,
+        reviewed_at: chrono::Utc::now(),
+        expires_at: None,
+        image: Image { reference },
+        dockerfile: None,
+        base_images: vec![],
+        downloads: vec![],
+        build: None,
+        checklist: vec![],
+        notes: vec![note],
+    };
+    Ok(sign_review(&ReviewStatement::new(&image, review), key)
+        .to_json()
+        .into_bytes())
+}
+
+fn populate(db: &Path, n: u64) -> Result<(), Error> {
+    let key = key();
+    let mut ledger = Ledger::open(db, None)?;
+    let start = Instant::now();
+    let mut done = ledger.size();
+    while done < n {
+        let count = 10_000.min(n - done);
+        let entries: Vec<NewEntry> = (done..done + count)
+            .into_par_iter()
+            .map(|i| {
+                Ok(NewEntry {
+                    kind: EntryKind::Attestation,
+                    body: envelope(&key, digest_of(i), format!("populate {i}"))?,
+                    signer: Some(key.id()),
+                    subjects: vec![digest_of(i)],
+                })
+            })
+            .collect::<Result<_, Error>>()?;
+        for chunk in entries.chunks(1000) {
+            ledger.append_batch(chunk)?;
+        }
+        done += count;
+    }
+    println!(
+        "populated {} entries in {:.1} s",
+        ledger.size(),
+        start.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
+
+async fn connect(socket: &Path) -> Result<Sender, Error> {
+    let stream = tokio::net::UnixStream::connect(socket).await?;
+    let (sender, connection) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    Ok(sender)
+}
+
+async fn request(
+    sender: &mut Sender,
+    method: &str,
+    path: &str,
+    body: Vec<u8>,
+) -> Result<u16, Error> {
+    sender.ready().await?;
+    let request = hyper::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", "vouchd")
+        .body(Full::new(Bytes::from(body)))?;
+    let response = sender.send_request(request).await?;
+    let status = response.status().as_u16();
+    response.into_body().collect().await?;
+    Ok(status)
+}
+
+fn report(what: &str, mut latencies: Vec<u32>, errors: u64, elapsed: Duration) {
+    latencies.sort_unstable();
+    let pick = |q: f64| {
+        latencies
+            .get(((latencies.len() as f64 - 1.0) * q) as usize)
+            .copied()
+            .unwrap_or(0)
+    };
+    println!(
+        "{what}: {} requests in {:.2} s = {:.0}/s; latency p50 {} us, p99 {} us, p99.9 {} us, max {} us; {errors} errors",
+        latencies.len(),
+        elapsed.as_secs_f64(),
+        latencies.len() as f64 / elapsed.as_secs_f64(),
+        pick(0.5),
+        pick(0.99),
+        pick(0.999),
+        latencies.last().copied().unwrap_or(0)
+    );
+}
+
+async fn trust(socket: PathBuf, n: u64, connections: u64, seconds: u64) -> Result<(), Error> {
+    let socket = Arc::new(socket);
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..connections)
+        .map(|c| {
+            let socket = Arc::clone(&socket);
+            tokio::spawn(async move {
+                let mut sender = connect(&socket).await?;
+                let mut latencies = Vec::new();
+                let mut errors = 0u64;
+                let mut i = c.wrapping_mul(7_919);
+                while Instant::now() < deadline {
+                    i = i
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1_442_695_040_888_963_407);
+                    // One query in ten asks about a digest the ledger has never seen.
+                    let digest = if i % 10 == 0 {
+                        digest_of(u64::MAX - i % 1000)
+                    } else {
+                        digest_of((i >> 8) % n)
+                    };
+                    let sent = Instant::now();
+                    match request(
+                        &mut sender,
+                        "GET",
+                        &format!("/v1/trust/{digest}"),
+                        Vec::new(),
+                    )
+                    .await
+                    {
+                        Ok(200) => latencies
+                            .push(u32::try_from(sent.elapsed().as_micros()).unwrap_or(u32::MAX)),
+                        _ => errors += 1,
+                    }
+                }
+                Ok::<_, Error>((latencies, errors))
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for task in tasks {
+        let (latencies, e) = task.await??;
+        all.extend(latencies);
+        errors += e;
+    }
+    report(
+        &format!("trust queries ({connections} connections)"),
+        all,
+        errors,
+        start.elapsed(),
+    );
+    Ok(())
+}
+
+async fn submit(socket: PathBuf, count: u64, connections: u64) -> Result<(), Error> {
+    let key = key();
+    let run = std::process::id();
+    let bodies: Vec<Vec<u8>> = (0..count)
+        .into_par_iter()
+        .map(|i| {
+            envelope(
+                &key,
+                Digest::of(format!("submit-{run}-{i}").as_bytes()),
+                format!("submit {run} {i}"),
+            )
+        })
+        .collect::<Result<_, Error>>()?;
+    let per = bodies.len().div_ceil(connections as usize).max(1);
+    let socket = Arc::new(socket);
+    let start = Instant::now();
+    let tasks: Vec<_> = bodies
+        .chunks(per)
+        .map(|chunk| {
+            let chunk = chunk.to_vec();
+            let socket = Arc::clone(&socket);
+            tokio::spawn(async move {
+                let mut sender = connect(&socket).await?;
+                let mut latencies = Vec::new();
+                let mut errors = 0u64;
+                for body in chunk {
+                    let sent = Instant::now();
+                    match request(&mut sender, "POST", "/v1/entries", body).await {
+                        Ok(201) => latencies
+                            .push(u32::try_from(sent.elapsed().as_micros()).unwrap_or(u32::MAX)),
+                        _ => errors += 1,
+                    }
+                }
+                Ok::<_, Error>((latencies, errors))
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for task in tasks {
+        let (latencies, e) = task.await??;
+        all.extend(latencies);
+        errors += e;
+    }
+    report(
+        &format!("durable submissions ({connections} connections)"),
+        all,
+        errors,
+        start.elapsed(),
+    );
+    Ok(())
+}
