@@ -18,7 +18,6 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use rayon::prelude::*;
 use vouch_ledger::{Ledger, NewEntry};
-use vouch_proto::review::{Image, Reviewer};
 use vouch_proto::{
     sign_review, Digest, EntryKind, ImageRef, Review, ReviewStatement, SecretKey, Verdict,
 };
@@ -70,23 +69,9 @@ fn digest_of(i: u64) -> Digest {
 fn envelope(key: &SecretKey, digest: Digest, note: String) -> Result<Vec<u8>, Error> {
     let reference = format!("registry.example.com/team/service:1.0@{digest}");
     let image = ImageRef::parse_pinned(&reference)?;
-    let review = Review {
-        reviewer: Reviewer {
-            key_id: key.id(),
-            name: Some("Load Reviewer".into()),
-            email: None,
-        },
-        verdict: Verdict::Trusted,
-        reviewed_at: chrono::Utc::now(),
-        expires_at: None,
-        image: Image { reference },
-        dockerfile: None,
-        base_images: vec![],
-        downloads: vec![],
-        build: None,
-        checklist: vec![],
-        notes: vec![note],
-    };
+    let mut review = Review::new(key.id(), Verdict::Trusted, chrono::Utc::now(), &reference);
+    review.reviewer.name = Some("Load Reviewer".into());
+    review.notes = vec![note];
     Ok(sign_review(&ReviewStatement::new(&image, review), key)
         .to_json()
         .into_bytes())

@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
 use rusqlite::Connection;
-use vouch_proto::review::{Image, Reviewer};
 use vouch_proto::{
     sign_review, Digest, EntryKind, ImageRef, Review, ReviewStatement, SecretKey, TreeHash, Verdict,
 };
@@ -21,23 +20,12 @@ pub(crate) fn entry(key: &SecretKey, i: u64) -> NewEntry {
     let digest = Digest::of(&i.to_le_bytes());
     let reference = format!("registry.example.com/app@{digest}");
     let image = ImageRef::parse_pinned(&reference).unwrap();
-    let review = Review {
-        reviewer: Reviewer {
-            key_id: key.id(),
-            name: None,
-            email: None,
-        },
-        verdict: Verdict::Trusted,
-        reviewed_at: chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
-        expires_at: None,
-        image: Image { reference },
-        dockerfile: None,
-        base_images: vec![],
-        downloads: vec![],
-        build: None,
-        checklist: vec![],
-        notes: vec![],
-    };
+    let review = Review::new(
+        key.id(),
+        Verdict::Trusted,
+        chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
+        &reference,
+    );
     NewEntry {
         kind: EntryKind::Attestation,
         body: sign_review(&ReviewStatement::new(&image, review), key)

@@ -8,7 +8,7 @@ use std::hint::black_box;
 
 use chrono::TimeZone;
 use criterion::{criterion_group, criterion_main, Criterion};
-use vouch_proto::review::{Download, Image, Reviewer};
+use vouch_proto::review::{Download, Reviewer};
 use vouch_proto::{
     sign_review, verify_review, Digest, Envelope, ImageRef, Review, ReviewStatement, SecretKey,
     Verdict,
@@ -17,6 +17,10 @@ use vouch_proto::{
 fn statement(key: &SecretKey) -> ReviewStatement {
     let reference = format!("ghcr.io/example/app:1.2@sha256:{}", "ab".repeat(32));
     let image = ImageRef::parse_pinned(&reference).expect("a valid reference");
+    let reviewed_at = chrono::Utc
+        .with_ymd_and_hms(2026, 11, 27, 9, 0, 0)
+        .single()
+        .expect("a valid time");
     ReviewStatement::new(
         &image,
         Review {
@@ -25,23 +29,13 @@ fn statement(key: &SecretKey) -> ReviewStatement {
                 name: Some("Bench".into()),
                 email: None,
             },
-            verdict: Verdict::Trusted,
-            reviewed_at: chrono::Utc
-                .with_ymd_and_hms(2026, 11, 27, 9, 0, 0)
-                .single()
-                .expect("a valid time"),
-            expires_at: None,
-            image: Image { reference },
-            dockerfile: None,
-            base_images: vec![],
             downloads: vec![Download {
                 url: "https://example.com/dumb-init".into(),
                 sha256: Digest::of(b"dumb-init"),
                 destination: Some("/usr/local/bin/dumb-init".into()),
             }],
-            build: None,
-            checklist: vec![],
             notes: vec!["benchmark".into()],
+            ..Review::new(key.id(), Verdict::Trusted, reviewed_at, &reference)
         },
     )
 }

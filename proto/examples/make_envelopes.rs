@@ -6,7 +6,6 @@
 use std::path::PathBuf;
 
 use chrono::{TimeZone, Utc};
-use vouch_proto::review::{Image, Reviewer};
 use vouch_proto::{sign_review, Digest, ImageRef, Review, ReviewStatement, SecretKey, Verdict};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -28,27 +27,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let digest = Digest::of(&i.to_le_bytes());
         let reference = format!("registry.example.com/app/service-{}:v{i}@{digest}", i % 100);
         let image = ImageRef::parse_pinned(&reference)?;
-        let review = Review {
-            reviewer: Reviewer {
-                key_id: key.id(),
-                name: None,
-                email: None,
-            },
-            verdict: if i % 10 == 0 {
-                Verdict::Rejected
-            } else {
-                Verdict::Trusted
-            },
-            reviewed_at,
-            expires_at: None,
-            image: Image { reference },
-            dockerfile: None,
-            base_images: vec![],
-            downloads: vec![],
-            build: None,
-            checklist: vec![],
-            notes: vec![format!("benchmark envelope {i}")],
+        let verdict = if i % 10 == 0 {
+            Verdict::Rejected
+        } else {
+            Verdict::Trusted
         };
+        let mut review = Review::new(key.id(), verdict, reviewed_at, &reference);
+        review.notes = vec![format!("benchmark envelope {i}")];
         let envelope = sign_review(&ReviewStatement::new(&image, review), &key);
         std::fs::write(dir.join(format!("env-{i:05}.json")), envelope.to_json())?;
     }

@@ -205,6 +205,35 @@ impl ReviewStatement {
 }
 
 impl Review {
+    /// A review with only the required fields: who, what verdict, when, and the image reference
+    /// as given. The optional fields start empty.
+    pub fn new(
+        key_id: KeyId,
+        verdict: Verdict,
+        reviewed_at: DateTime<Utc>,
+        reference: &str,
+    ) -> Self {
+        Review {
+            reviewer: Reviewer {
+                key_id,
+                name: None,
+                email: None,
+            },
+            verdict,
+            reviewed_at,
+            expires_at: None,
+            image: Image {
+                reference: reference.to_string(),
+            },
+            dockerfile: None,
+            base_images: Vec::new(),
+            downloads: Vec::new(),
+            build: None,
+            checklist: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
     /// Whether the review has expired at `now`.
     pub fn is_expired(&self, now: DateTime<Utc>) -> bool {
         self.expires_at.is_some_and(|t| t <= now)

@@ -78,32 +78,19 @@ fn check_consistency(statement: &ReviewStatement) -> Result<(), VerifyError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::review::{Image, Review, Reviewer, Verdict};
+    use crate::review::{Review, Verdict};
     use chrono::TimeZone;
 
     fn review(key: &SecretKey, reference: &str) -> ReviewStatement {
         let image = ImageRef::parse_pinned(reference).unwrap();
         ReviewStatement::new(
             &image,
-            Review {
-                reviewer: Reviewer {
-                    key_id: key.id(),
-                    name: None,
-                    email: None,
-                },
-                verdict: Verdict::Trusted,
-                reviewed_at: chrono::Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap(),
-                expires_at: None,
-                image: Image {
-                    reference: reference.to_string(),
-                },
-                dockerfile: None,
-                base_images: vec![],
-                downloads: vec![],
-                build: None,
-                checklist: vec![],
-                notes: vec![],
-            },
+            Review::new(
+                key.id(),
+                Verdict::Trusted,
+                chrono::Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap(),
+                reference,
+            ),
         )
     }
 

@@ -1,7 +1,6 @@
 //! Signed review entries for the ledger's examples (append_loop, ledger_bench).
 
 use vouch_ledger::NewEntry;
-use vouch_proto::review::{Image, Reviewer};
 use vouch_proto::{
     sign_review, Digest, EntryKind, ImageRef, Review, ReviewStatement, SecretKey, Verdict,
 };
@@ -16,23 +15,9 @@ pub fn make_entry(key: &SecretKey, nonce: &str) -> Result<NewEntry, String> {
     let digest = Digest::of(nonce.as_bytes());
     let reference = format!("registry.example.com/team/service:1.0@{digest}");
     let image = ImageRef::parse_pinned(&reference).map_err(|e| e.to_string())?;
-    let review = Review {
-        reviewer: Reviewer {
-            key_id: key.id(),
-            name: Some("Load Reviewer".into()),
-            email: None,
-        },
-        verdict: Verdict::Trusted,
-        reviewed_at: chrono::Utc::now(),
-        expires_at: None,
-        image: Image { reference },
-        dockerfile: None,
-        base_images: vec![],
-        downloads: vec![],
-        build: None,
-        checklist: vec![],
-        notes: vec![format!("generated entry {nonce}")],
-    };
+    let mut review = Review::new(key.id(), Verdict::Trusted, chrono::Utc::now(), &reference);
+    review.reviewer.name = Some("Load Reviewer".into());
+    review.notes = vec![format!("generated entry {nonce}")];
     let statement = ReviewStatement::new(&image, review);
     Ok(NewEntry {
         kind: EntryKind::Attestation,
