@@ -30,6 +30,12 @@ pub enum Command {
     /// Create and inspect reviewer keys.
     #[command(subcommand)]
     Key(KeyCommand),
+    /// List what a reviewer must check in a Dockerfile: base images, package installs and their
+    /// sources, downloads and whether they are verified, what ENTRYPOINT/CMD run, privilege
+    /// changes, and credentials or proxies in ENV/ARG.
+    ///
+    /// Exit 0 with the checklist, 2 when the file cannot be read or parsed.
+    Review(ReviewArgs),
     /// Sign a review of one image digest as an in-toto Statement in a DSSE envelope.
     Attest(Box<AttestArgs>),
     /// Check that envelopes are valid reviews signed by a given key (offline).
@@ -63,6 +69,20 @@ pub enum LogCommand {
     Consistency(LogConsistencyArgs),
     /// Check a proof against a signed checkpoint and the log's public key, without the ledger.
     VerifyProof(VerifyProofArgs),
+}
+
+/// `vouch review`
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// The Dockerfile; `-` reads standard input.
+    #[arg(value_name = "PATH", default_value = "Dockerfile")]
+    pub path: PathBuf,
+    /// A build argument, as `docker build --build-arg` gives it. Repeatable.
+    #[arg(long = "build-arg", value_name = "KEY=VALUE")]
+    pub build_args: Vec<String>,
+    /// Print the checklist as JSON (schema/json/review-report-v1.schema.json).
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `vouch submit`

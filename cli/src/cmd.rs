@@ -4,6 +4,7 @@ pub mod attest;
 pub mod check;
 pub mod key;
 pub mod log;
+pub mod review;
 pub mod submit;
 pub mod verify;
 

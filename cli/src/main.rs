@@ -23,6 +23,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Key(KeyCommand::Generate(args)) => cmd::key::generate(args),
         Command::Key(KeyCommand::Id(args)) => cmd::key::id(args),
+        Command::Review(args) => cmd::review::run(args),
         Command::Attest(args) => cmd::attest::run(args),
         Command::Verify(args) => cmd::verify::run(args),
         Command::Submit(args) => cmd::submit::run(args, cli.socket.as_deref()),

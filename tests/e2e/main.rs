@@ -9,6 +9,7 @@ mod daemon;
 mod keys;
 mod ledger;
 mod peers;
+mod review;
 mod schema;
 mod support;
 mod verify;

@@ -1,0 +1,565 @@
+//! Walking a parsed Dockerfile: stages, ARG and ENV scope, USER, ENTRYPOINT/CMD, and the
+//! findings of every instruction, each with its line and a stable id.
+
+use std::collections::{BTreeMap, HashMap};
+
+use parse_dockerfile::{Command, Instruction, Source};
+use sha2::{Digest as _, Sha256};
+use vouch_proto::findings::{Finding, FindingKind, Severity};
+
+use crate::expand::{assignments, expand, Vars};
+use crate::rules::{self, Download, Raw};
+use crate::shell;
+
+/// Why a Dockerfile cannot be analysed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a Dockerfile Vouch can read: {0}")]
+pub struct ParseError(pub String);
+
+#[derive(Clone, Default)]
+struct Stage {
+    name: Option<String>,
+    external: bool,
+    vars: Vars,
+    user: Option<(String, usize, String)>,
+    entrypoint: Option<(Vec<String>, bool, usize, String)>,
+    cmd: Option<(Vec<String>, bool, usize, String)>,
+    created: Vec<(String, usize, &'static str)>,
+    downloads: Vec<(Download, usize)>,
+}
+
+struct Lines {
+    starts: Vec<usize>,
+}
+
+impl Lines {
+    fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Lines { starts }
+    }
+
+    fn line(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset)
+    }
+}
+
+/// The checklist of `text`, in file order. `build_args` override ARG defaults.
+pub fn analyze(
+    text: &str,
+    build_args: &BTreeMap<String, String>,
+) -> Result<Vec<Finding>, ParseError> {
+    let parsed = parse_dockerfile::parse(text).map_err(|e| ParseError(e.to_string()))?;
+    let lines = Lines::new(text);
+    let starts: Vec<usize> = parsed.instructions.iter().map(keyword_start).collect();
+    let mut out = Findings::default();
+    let mut global = Vars::new();
+    let mut stages: Vec<Stage> = Vec::new();
+
+    for (position, instruction) in parsed.instructions.iter().enumerate() {
+        let start = starts[position];
+        let end = starts.get(position + 1).copied().unwrap_or(text.len());
+        let line = lines.line(start);
+        let source = instruction_text(&text[start..end]);
+        let push = |raw: Raw, out: &mut Findings| out.push(raw, line, &source);
+
+        if let Instruction::From(from) = instruction {
+            let image = expand(&from.image.value, &global);
+            let previous = stages
+                .iter()
+                .find(|s| {
+                    s.name
+                        .as_deref()
+                        .is_some_and(|n| n.eq_ignore_ascii_case(&image))
+                })
+                .cloned();
+            let mut stage = match previous {
+                Some(parent) => Stage {
+                    name: None,
+                    external: false,
+                    ..parent
+                },
+                None => Stage {
+                    external: image != "scratch",
+                    vars: global.clone(),
+                    ..Stage::default()
+                },
+            };
+            stage.name = from.as_.as_ref().map(|(_, alias)| alias.value.to_string());
+            if stage.external {
+                push(base_image(&image, "FROM"), &mut out);
+            }
+            stages.push(stage);
+            continue;
+        }
+        let Some(stage) = stages.last_mut() else {
+            // Before the first FROM only ARG is allowed: global build arguments.
+            if let Instruction::Arg(arg) = instruction {
+                for (name, value) in assignments(&arg.arguments.value, &global) {
+                    let value = build_args.get(&name).cloned().or(value).unwrap_or_default();
+                    secrets(&name, &value, "ARG")
+                        .into_iter()
+                        .for_each(|raw| push(raw, &mut out));
+                    global.insert(name, value);
+                }
+            }
+            continue;
+        };
+        match instruction {
+            Instruction::Arg(arg) => {
+                for (name, value) in assignments(&arg.arguments.value, &stage.vars) {
+                    let value = build_args
+                        .get(&name)
+                        .cloned()
+                        .or(value)
+                        .or_else(|| global.get(&name).cloned())
+                        .unwrap_or_default();
+                    secrets(&name, &value, "ARG")
+                        .into_iter()
+                        .for_each(|raw| push(raw, &mut out));
+                    stage.vars.insert(name, value);
+                }
+            }
+            Instruction::Env(env) => {
+                for (name, value) in assignments(&env.arguments.value, &stage.vars) {
+                    let value = value.unwrap_or_default();
+                    secrets(&name, &value, "ENV")
+                        .into_iter()
+                        .for_each(|raw| push(raw, &mut out));
+                    stage.vars.insert(name, value);
+                }
+            }
+            Instruction::Run(run) => {
+                let mut script = match &run.arguments {
+                    Command::Exec(words) => words
+                        .value
+                        .iter()
+                        .map(|w| w.value.to_string())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    Command::Shell(text) => text.value.to_string(),
+                    _ => String::new(),
+                };
+                for doc in &run.here_docs {
+                    script.push('\n');
+                    script.push_str(&doc.value);
+                }
+                let facts = rules::run(&shell::split(&expand(&script, &stage.vars)));
+                for raw in facts.findings {
+                    push(raw, &mut out);
+                }
+                stage
+                    .created
+                    .extend(facts.created.into_iter().map(|p| (p, line, "RUN")));
+                stage
+                    .downloads
+                    .extend(facts.downloads.into_iter().map(|d| (d, line)));
+            }
+            Instruction::Add(add) => {
+                let checksum = add.options.iter().any(|f| f.name.value == "checksum");
+                let dest = expand(&add.dest.value, &stage.vars);
+                for src in &add.src {
+                    let Source::Path(path) = src else { continue };
+                    let src = expand(&path.value, &stage.vars);
+                    let target = if dest.ends_with('/') {
+                        format!("{dest}{}", src.rsplit('/').next().unwrap_or(""))
+                    } else {
+                        dest.clone()
+                    };
+                    if src.starts_with("http://")
+                        || src.starts_with("https://")
+                        || src.starts_with("git@")
+                        || src.ends_with(".git")
+                    {
+                        let (severity, how) = if checksum {
+                            (Severity::Low, "verified by ADD --checksum")
+                        } else {
+                            (Severity::High, "not verified (no --checksum)")
+                        };
+                        push(
+                            Raw {
+                                kind: FindingKind::Download,
+                                summary: format!("ADD fetches {src} to {target}: {how}"),
+                                severity,
+                                check: "Fetch it yourself, read what it is, and record its sha256 (--download URL=sha256:HEX); pin it in the Dockerfile with ADD --checksum=sha256:...".into(),
+                            },
+                            &mut out,
+                        );
+                        stage.downloads.push((
+                            Download {
+                                url: src.clone(),
+                                dest: Some(target.clone()),
+                            },
+                            line,
+                        ));
+                    }
+                    stage.created.push((target, line, "ADD"));
+                }
+            }
+            Instruction::Copy(copy) => {
+                let from = copy
+                    .options
+                    .iter()
+                    .find(|f| f.name.value == "from")
+                    .and_then(|f| f.value.as_ref())
+                    .map(|v| expand(&v.value, &stage.vars));
+                let dest = expand(&copy.dest.value, &stage.vars);
+                if let Some(from) = from {
+                    let internal = from.chars().all(|c| c.is_ascii_digit())
+                        || parsed_stage_names(&parsed)
+                            .iter()
+                            .any(|n| n.eq_ignore_ascii_case(&from));
+                    if !internal {
+                        let raw = base_image(&from, "COPY --from");
+                        push(raw, &mut out);
+                    }
+                }
+                for src in &copy.src {
+                    let Source::Path(path) = src else {
+                        stage.created.push((dest.clone(), line, "COPY"));
+                        continue;
+                    };
+                    let src = expand(&path.value, &stage.vars);
+                    let target = if dest.ends_with('/') {
+                        format!(
+                            "{dest}{}",
+                            src.trim_end_matches('/').rsplit('/').next().unwrap_or("")
+                        )
+                    } else {
+                        dest.clone()
+                    };
+                    stage.created.push((target, line, "COPY"));
+                }
+            }
+            Instruction::User(user) => {
+                stage.user = Some((
+                    expand(&user.arguments.value, &stage.vars),
+                    line,
+                    source.clone(),
+                ));
+            }
+            Instruction::Entrypoint(e) => {
+                stage.entrypoint = Some((
+                    command_words(&e.arguments, &stage.vars),
+                    matches!(e.arguments, Command::Exec(_)),
+                    line,
+                    source.clone(),
+                ));
+                // An ENTRYPOINT resets the CMD inherited from the base image.
+                stage.cmd = None;
+            }
+            Instruction::Cmd(c) => {
+                stage.cmd = Some((
+                    command_words(&c.arguments, &stage.vars),
+                    matches!(c.arguments, Command::Exec(_)),
+                    line,
+                    source.clone(),
+                ));
+            }
+            _ => {}
+        }
+    }
+
+    if let Some(last) = stages.last() {
+        final_stage(last, &mut out);
+    }
+    Ok(out.done())
+}
+
+fn parsed_stage_names(parsed: &parse_dockerfile::Dockerfile<'_>) -> Vec<String> {
+    parsed
+        .instructions
+        .iter()
+        .filter_map(|i| match i {
+            Instruction::From(from) => from.as_.as_ref().map(|(_, alias)| alias.value.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn keyword_start(instruction: &Instruction<'_>) -> usize {
+    match instruction {
+        Instruction::Add(i) => i.add.span.start,
+        Instruction::Arg(i) => i.arg.span.start,
+        Instruction::Cmd(i) => i.cmd.span.start,
+        Instruction::Copy(i) => i.copy.span.start,
+        Instruction::Entrypoint(i) => i.entrypoint.span.start,
+        Instruction::Env(i) => i.env.span.start,
+        Instruction::Expose(i) => i.expose.span.start,
+        Instruction::From(i) => i.from.span.start,
+        Instruction::Healthcheck(i) => i.healthcheck.span.start,
+        Instruction::Label(i) => i.label.span.start,
+        Instruction::Maintainer(i) => i.maintainer.span.start,
+        Instruction::Onbuild(i) => i.onbuild.span.start,
+        Instruction::Run(i) => i.run.span.start,
+        Instruction::Shell(i) => i.shell.span.start,
+        Instruction::Stopsignal(i) => i.stopsignal.span.start,
+        Instruction::User(i) => i.user.span.start,
+        Instruction::Volume(i) => i.volume.span.start,
+        Instruction::Workdir(i) => i.workdir.span.start,
+        _ => 0,
+    }
+}
+
+/// The instruction's text: comment lines dropped, continuations joined, at most 240 characters.
+fn instruction_text(raw: &str) -> String {
+    let joined: Vec<&str> = raw
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| l.trim_end_matches(['\\', '`']).trim_end())
+        .collect();
+    let text = joined.join(" ");
+    match text.char_indices().nth(240) {
+        Some((cut, _)) => format!("{}...", &text[..cut]),
+        None => text,
+    }
+}
+
+fn command_words(command: &Command<'_>, vars: &Vars) -> Vec<String> {
+    match command {
+        Command::Exec(words) => words.value.iter().map(|w| expand(&w.value, vars)).collect(),
+        Command::Shell(text) => shell::split(&expand(text.value, vars))
+            .into_iter()
+            .next()
+            .map(|c| c.words)
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+fn base_image(image: &str, how: &str) -> Raw {
+    let name_part = image.rsplit('/').next().unwrap_or(image);
+    let (summary, severity) = if image.contains("@sha256:") {
+        (format!("{how} {image}: pinned by digest"), Severity::Low)
+    } else if name_part.contains(':') && !name_part.ends_with(":latest") {
+        (
+            format!("{how} {image}: tag only; the tag can move to other content"),
+            Severity::Medium,
+        )
+    } else {
+        (
+            format!("{how} {image}: no tag or latest; whatever is newest gets built in"),
+            Severity::High,
+        )
+    };
+    Raw {
+        kind: FindingKind::BaseImage,
+        summary,
+        severity,
+        check: "Start the review there: is the base image itself trusted (reviewed, official, built traceably)? Pin it by digest (image@sha256:...) and record it with --base.".into(),
+    }
+}
+
+fn secrets(name: &str, value: &str, how: &str) -> Vec<Raw> {
+    let lower = name.to_ascii_lowercase();
+    let mut found = Vec::new();
+    if matches!(
+        lower.as_str(),
+        "http_proxy" | "https_proxy" | "ftp_proxy" | "all_proxy" | "no_proxy"
+    ) {
+        found.push(Raw {
+            kind: FindingKind::Secret,
+            summary: format!("{how} {name} passes a proxy through the build"),
+            severity: Severity::Medium,
+            check: "The build's downloads go through this proxy, which can change them; as ENV it also stays in the image. Is it needed, and trusted?".into(),
+        });
+        return found;
+    }
+    let credential_name = [
+        "password",
+        "passwd",
+        "secret",
+        "token",
+        "api_key",
+        "apikey",
+        "access_key",
+        "private_key",
+        "credential",
+        "auth",
+    ]
+    .iter()
+    .any(|w| lower.contains(w));
+    let credential_value = [
+        "AKIA",
+        "ghp_",
+        "gho_",
+        "glpat-",
+        "xoxb-",
+        "xoxp-",
+        "sk_live_",
+        "-----BEGIN",
+    ]
+    .iter()
+    .any(|p| value.contains(p));
+    if credential_name || credential_value {
+        let severity = if how == "ENV" || !value.is_empty() {
+            Severity::High
+        } else {
+            Severity::Medium
+        };
+        found.push(Raw {
+            kind: FindingKind::Secret,
+            summary: format!("{how} {name} looks like a credential{}", if value.is_empty() { "" } else { " and has a value in the Dockerfile" }),
+            severity,
+            check: "ARG values are recorded in the image history and ENV values stay in the image: use a build secret (RUN --mount=type=secret) instead, and rotate anything already published.".into(),
+        });
+    }
+    found
+}
+
+fn final_stage(stage: &Stage, out: &mut Findings) {
+    let exec = |(words, exec_form, line, source): &(Vec<String>, bool, usize, String),
+                what: &str,
+                out: &mut Findings| {
+        let program = match words.first().map(String::as_str) {
+            Some("sh" | "/bin/sh" | "bash" | "/bin/bash")
+                if words.get(1).map(String::as_str) == Some("-c") =>
+            {
+                words.get(2).cloned().unwrap_or_default()
+            }
+            Some(first) => first.to_string(),
+            None => String::new(),
+        };
+        let program = program.split_whitespace().next().unwrap_or("").to_string();
+        let form = if *exec_form {
+            "exec form"
+        } else {
+            "shell form (runs under /bin/sh -c)"
+        };
+        let created = stage
+            .created
+            .iter()
+            .rev()
+            .find(|(path, _, _)| *path == program || path.trim_end_matches('/') == program);
+        let basename = program.rsplit('/').next().unwrap_or("");
+        let elsewhere = stage
+            .downloads
+            .iter()
+            .filter_map(|(d, l)| d.dest.as_ref().map(|dest| (dest, l)))
+            .chain(stage.created.iter().map(|(p, l, _)| (p, l)))
+            .find(|(dest, _)| {
+                dest.rsplit('/').next() == Some(basename)
+                    && **dest != program
+                    && !basename.is_empty()
+            });
+        let script = program.ends_with(".sh") || program.ends_with(".py");
+        let (summary, severity) = match (created, elsewhere) {
+            (Some((_, at, by)), _) => (format!("{what} runs {program} ({form}), written by the {by} at line {at}"), if script || *by != "RUN" { Severity::Medium } else { Severity::Low }),
+            (None, Some((dest, at))) if program.starts_with('/') => (
+                format!("{what} runs {program} ({form}), but no instruction creates that path: line {at} wrote {dest}"),
+                Severity::High,
+            ),
+            _ if program.is_empty() => (format!("{what} is empty ({form})"), Severity::Low),
+            _ if program.starts_with('/') => (format!("{what} runs {program} ({form}), which comes from the base image"), Severity::Low),
+            _ => (format!("{what} runs {program} ({form}), found through PATH in the image"), Severity::Low),
+        };
+        out.push(
+            Raw {
+                kind: FindingKind::Entrypoint,
+                summary,
+                severity,
+                check: "This is what the container does. Read the program or script it runs and the arguments it gets; a script copied or downloaded in must be reviewed like code.".into(),
+            },
+            *line,
+            source,
+        );
+    };
+    if let Some(entrypoint) = &stage.entrypoint {
+        exec(entrypoint, "ENTRYPOINT", out);
+    }
+    if let Some(cmd) = &stage.cmd {
+        let what = if stage.entrypoint.as_ref().is_some_and(|e| e.1) {
+            "CMD (arguments to the ENTRYPOINT)"
+        } else {
+            "CMD"
+        };
+        exec(cmd, what, out);
+    }
+    match &stage.user {
+        Some((user, line, source)) if !matches!(user.split(':').next().unwrap_or(""), "root" | "0" | "") => out.push(
+            Raw {
+                kind: FindingKind::Privilege,
+                summary: format!("the container runs as USER {user}"),
+                severity: Severity::Info,
+                check: "Check that this user exists in the image and is not given root through sudo or setuid binaries.".into(),
+            },
+            *line,
+            source,
+        ),
+        Some((user, line, source)) => out.push(
+            Raw {
+                kind: FindingKind::Privilege,
+                summary: format!("the container runs as root (USER {user})"),
+                severity: Severity::Medium,
+                check: "A process running as root in the container is one kernel bug away from root on the host. Can it run as an unprivileged user?".into(),
+            },
+            *line,
+            source,
+        ),
+        None => out.push(
+            Raw {
+                kind: FindingKind::Privilege,
+                summary: "no USER in the final stage: the container runs as the base image's user, usually root".into(),
+                severity: Severity::Medium,
+                check: "A process running as root in the container is one kernel bug away from root on the host. Can it run as an unprivileged user?".into(),
+            },
+            0,
+            "",
+        ),
+    }
+}
+
+/// The summary with "line N" references removed, so that ids survive lines moving.
+fn without_line_numbers(summary: &str) -> String {
+    let mut out = String::with_capacity(summary.len());
+    let mut rest = summary;
+    while let Some(at) = rest.find("line ") {
+        out.push_str(&rest[..at + 5]);
+        rest = rest[at + 5..].trim_start_matches(|c: char| c.is_ascii_digit());
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Collects findings and gives each a stable id: its kind and a hash of what it says and where
+/// it stands in the file's structure (not its line number, so edits elsewhere keep ids).
+#[derive(Default)]
+struct Findings {
+    list: Vec<Finding>,
+    seen: HashMap<String, usize>,
+}
+
+impl Findings {
+    fn push(&mut self, raw: Raw, line: usize, instruction: &str) {
+        let digest = Sha256::digest(
+            format!(
+                "{}\n{}\n{}",
+                raw.kind.as_str(),
+                instruction,
+                without_line_numbers(&raw.summary)
+            )
+            .as_bytes(),
+        );
+        let mut id = format!("{}-{}", raw.kind.as_str(), &hex::encode(digest)[..10]);
+        let count = self.seen.entry(id.clone()).or_insert(0);
+        *count += 1;
+        if *count > 1 {
+            id = format!("{id}-{count}");
+        }
+        self.list.push(Finding {
+            id,
+            kind: raw.kind,
+            line,
+            instruction: instruction.to_string(),
+            summary: raw.summary,
+            severity: raw.severity,
+            check: raw.check,
+        });
+    }
+
+    fn done(mut self) -> Vec<Finding> {
+        self.list.sort_by_key(|f| (f.line == 0, f.line));
+        self.list
+    }
+}

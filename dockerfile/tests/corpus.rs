@@ -1,0 +1,190 @@
+//! The corpus in tests/data/dockerfiles: every file states the findings it must produce, as
+//! `# expect: KIND LINE SEVERITY "part of the summary"` lines and an `# expect-count: N` line
+//! (line 0 is a finding about the file as a whole, such as a missing USER).
+
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use vouch_dockerfile::{analyze, Finding};
+
+struct Expect {
+    kind: String,
+    line: usize,
+    severity: String,
+    text: String,
+}
+
+fn corpus() -> Vec<(PathBuf, String)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/data/dockerfiles");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "Dockerfile"))
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            (p, text)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn expectations(text: &str) -> (Vec<Expect>, usize) {
+    let mut list = Vec::new();
+    let mut count = None;
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("# expect: ") {
+            let (head, quoted) = rest.split_once(" \"").unwrap();
+            let mut parts = head.split_whitespace();
+            list.push(Expect {
+                kind: parts.next().unwrap().to_string(),
+                line: parts.next().unwrap().parse().unwrap(),
+                severity: parts.next().unwrap().to_string(),
+                text: quoted.trim_end_matches('"').to_string(),
+            });
+        } else if let Some(n) = line.strip_prefix("# expect-count: ") {
+            count = Some(n.trim().parse().unwrap());
+        }
+    }
+    (
+        list,
+        count.expect("every corpus file states # expect-count"),
+    )
+}
+
+fn show(findings: &[Finding]) -> String {
+    findings
+        .iter()
+        .map(|f| {
+            format!(
+                "  {} {} {:?}: {}",
+                f.kind.as_str(),
+                f.line,
+                f.severity,
+                f.summary
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn every_corpus_file_gives_exactly_its_expected_findings() {
+    let files = corpus();
+    assert!(files.len() >= 25, "the corpus has {} files", files.len());
+    let mut failures = Vec::new();
+    for (path, text) in files {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let findings = analyze(&text, &BTreeMap::new()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let (expected, count) = expectations(&text);
+        let mut used = vec![false; findings.len()];
+        for e in &expected {
+            let hit = findings.iter().enumerate().position(|(i, f)| {
+                !used[i]
+                    && f.kind.as_str() == e.kind
+                    && f.line == e.line
+                    && format!("{:?}", f.severity).eq_ignore_ascii_case(&e.severity)
+                    && f.summary.contains(&e.text)
+            });
+            match hit {
+                Some(i) => used[i] = true,
+                None => failures.push(format!(
+                    "{name}: no {} finding at line {} ({}) containing {:?}; found:\n{}",
+                    e.kind,
+                    e.line,
+                    e.severity,
+                    e.text,
+                    show(&findings)
+                )),
+            }
+        }
+        if findings.len() != count {
+            failures.push(format!(
+                "{name}: expected {count} findings, found:\n{}",
+                show(&findings)
+            ));
+        }
+        for finding in &findings {
+            assert!(
+                finding.id.starts_with(finding.kind.as_str()),
+                "{name}: {}",
+                finding.id
+            );
+            assert!(!finding.check.is_empty());
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn ids_are_stable_across_runs_and_unrelated_edits() {
+    for (path, text) in corpus() {
+        let first = analyze(&text, &BTreeMap::new()).unwrap();
+        let again = analyze(&text, &BTreeMap::new()).unwrap();
+        assert_eq!(first, again, "{}", path.display());
+        let ids: std::collections::HashSet<_> = first.iter().map(|f| &f.id).collect();
+        assert_eq!(ids.len(), first.len(), "{}: ids are unique", path.display());
+        // A comment added at the top moves every line but changes no id.
+        if !text.starts_with("# escape") && !text.starts_with("# syntax") {
+            let moved = analyze(&format!("# reviewed copy\n\n{text}"), &BTreeMap::new()).unwrap();
+            let before: Vec<_> = first.iter().map(|f| &f.id).collect();
+            let after: Vec<_> = moved.iter().map(|f| &f.id).collect();
+            assert_eq!(before, after, "{}", path.display());
+        }
+    }
+}
+
+#[test]
+fn build_args_override_defaults() {
+    let text = "ARG TAG=1.0\nFROM alpine:${TAG}\nUSER app\n";
+    let default = analyze(text, &BTreeMap::new()).unwrap();
+    assert!(default[0].summary.contains("alpine:1.0"));
+    let pinned = analyze(
+        text,
+        &[("TAG".to_string(), format!("3.20@sha256:{}", "a".repeat(64)))].into(),
+    )
+    .unwrap();
+    assert!(
+        pinned[0].summary.contains("pinned by digest"),
+        "{}",
+        pinned[0].summary
+    );
+}
+
+#[test]
+fn malformed_dockerfiles_are_errors_not_panics() {
+    for text in [
+        "FROM",
+        "RUN echo before any FROM",
+        "FROM alpine\nCOPY\n",
+        "FROM alpine\nRUN <<EOF\nnever closed",
+    ] {
+        let _ = analyze(text, &BTreeMap::new());
+    }
+    assert!(analyze("FROM alpine\nNOTANINSTRUCTION x\n", &BTreeMap::new()).is_err());
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn the_analyzer_never_panics_on_arbitrary_text(text in "\\PC{0,400}") {
+        let _ = analyze(&text, &BTreeMap::new());
+    }
+
+    #[test]
+    fn the_analyzer_never_panics_on_dockerfile_shaped_text(
+        lines in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "FROM alpine", "FROM x AS y", "FROM y", "RUN curl -o /x https://a/b | sh", "RUN <<EOF", "EOF",
+                "USER root", "USER", "ENTRYPOINT [\"/x\"]", "CMD x", "ENV A=$B", "ARG B=${C:-", "ADD https://x /y",
+                "COPY --from=y /a /b", "RUN chmod 4755 /x \\", "  && useradd -G sudo u", "# escape=`", "RUN echo '", "\"",
+            ]),
+            0..30,
+        )
+    ) {
+        let _ = analyze(&lines.join("\n"), &BTreeMap::new());
+    }
+}

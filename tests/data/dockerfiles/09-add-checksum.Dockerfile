@@ -1,0 +1,10 @@
+# syntax=docker/dockerfile:1.7
+FROM busybox:1.36
+ADD --checksum=sha256:24454f830cdb571e2c4ad15481119c43b3cafd48dd869a9b2945d1036d1dc68d https://example.com/tool.tar.gz /opt/
+ADD https://example.com/other.tar.gz /opt/other.tar.gz
+USER 65534
+# expect: base-image 2 medium "busybox:1.36"
+# expect: download 3 low "verified by ADD --checksum"
+# expect: download 4 high "not verified (no --checksum)"
+# expect: privilege 5 info "USER 65534"
+# expect-count: 4

@@ -1,0 +1,14 @@
+FROM fedora:40
+RUN <<INSTALL_SCRIPT bash
+dnf install -y httpd-2.4.58 mod_ssl
+dnf clean all
+INSTALL_SCRIPT
+RUN dnf install -y --nogpgcheck https://example.com/custom.rpm
+EXPOSE 443
+CMD ["/usr/sbin/httpd", "-DFOREGROUND"]
+# expect: base-image 1 medium "fedora:40"
+# expect: package-install 2 medium "not pinned to a version: mod_ssl"
+# expect: package-install 6 high "signature checks weakened by --nogpgcheck"
+# expect: entrypoint 8 low "which comes from the base image"
+# expect: privilege 0 medium "no USER"
+# expect-count: 5

@@ -1,0 +1,10 @@
+# escape=`
+FROM mcr.microsoft.com/windows/servercore:ltsc2022
+RUN powershell -Command `
+    Invoke-WebRequest https://example.com/setup.exe -OutFile C:\setup.exe
+COPY app C:\app
+ENTRYPOINT ["C:\\app\\app.exe"]
+# expect: base-image 2 medium "servercore:ltsc2022: tag only"
+# expect: entrypoint 6 low "runs C:\app\app.exe"
+# expect: privilege 0 medium "no USER"
+# expect-count: 3

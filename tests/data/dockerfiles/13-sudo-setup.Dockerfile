@@ -1,0 +1,14 @@
+FROM ubuntu:22.04
+RUN apt-get update && apt-get install -y sudo
+RUN adduser --disabled-password --gecos '' dev && adduser dev sudo
+RUN echo 'dev ALL=(ALL) NOPASSWD:ALL' | tee /etc/sudoers.d/dev
+RUN echo 'dev:changeme' | chpasswd
+USER dev
+# expect: base-image 1 medium "ubuntu:22.04"
+# expect: package-install 2 medium "not pinned to a version: sudo"
+# expect: privilege 2 medium "installs sudo"
+# expect: privilege 3 high "adduser gives sudo membership of a privileged group"
+# expect: privilege 4 high "edits /etc/sudoers.d/dev with NOPASSWD"
+# expect: privilege 5 high "chpasswd sets a password"
+# expect: privilege 6 info "USER dev"
+# expect-count: 7

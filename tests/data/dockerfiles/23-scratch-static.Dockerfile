@@ -1,0 +1,7 @@
+FROM scratch
+COPY hello /hello
+USER 10000:10000
+ENTRYPOINT ["/hello"]
+# expect: entrypoint 4 medium "written by the COPY at line 2"
+# expect: privilege 3 info "USER 10000:10000"
+# expect-count: 2
