@@ -37,9 +37,12 @@ RUN wget -O /usr/local/bin/dumb-init https://github.com/Yelp/dumb-init/releases/
 ENTRYPOINT ["/usr/local/bin/dumb-init", "--"]
 DOCKERFILE
 image="ghcr.io/example/build-env:1.0@sha256:3f5ad4e6b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5"
-step vouch attest --image "$image" --verdict trusted --dockerfile Dockerfile ... -o review.json
+step vouch review Dockerfile
+"$bin/vouch" review "$work/Dockerfile"
+
+step vouch attest --image "$image" --verdict trusted --dockerfile Dockerfile --accept-all ... -o review.json
 "$bin/vouch" attest --image "$image" --verdict trusted \
-  --dockerfile "$work/Dockerfile" \
+  --dockerfile "$work/Dockerfile" --accept-all \
   --source "https://github.com/example/build-env.git@0123456789abcdef0123456789abcdef01234567" \
   --base "ubuntu:24.04@sha256:7a2a1c1e5e6f8c0b1f6b3c9f8e4a2d1c0b9a8f7e6d5c4b3a2918273645546372" \
   --download "https://github.com/Yelp/dumb-init/releases/download/v1.2.5/dumb-init_1.2.5_x86_64=sha256:e874b55f3279ca41415d290c512a7ba9d08f98041b28ae7c2acb19a545f1c4df" \

@@ -81,6 +81,7 @@ pub fn full_review(key: &SecretKey) -> ReviewStatement {
                 summary: Some("wget of dumb-init".into()),
                 status: ItemStatus::Reviewed,
                 note: Some("checksum matches upstream release".into()),
+                resolved_by: None,
             }],
             notes: vec!["known-answer vector".into()],
         },

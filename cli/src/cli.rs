@@ -83,6 +83,10 @@ pub struct ReviewArgs {
     /// Print the checklist as JSON (schema/json/review-report-v1.schema.json).
     #[arg(long)]
     pub json: bool,
+    /// Compare with the checklist of an earlier review (an envelope from `vouch attest
+    /// --dockerfile`): list only the findings that are new or changed since, and those gone.
+    #[arg(long, value_name = "ENVELOPE")]
+    pub diff: Option<PathBuf>,
 }
 
 /// `vouch submit`
@@ -259,15 +263,36 @@ pub struct AttestArgs {
     /// The Dockerfile reviewed; its sha256 is recorded.
     #[arg(long, value_name = "PATH")]
     pub dockerfile: Option<PathBuf>,
-    /// Where the Dockerfile came from: REPOSITORY_URL@COMMIT (full commit id). Needs --dockerfile.
-    #[arg(long, value_name = "REPO@COMMIT", requires = "dockerfile")]
+    /// Where the Dockerfile came from: REPOSITORY_URL@COMMIT (full commit id), or `auto` to ask
+    /// git (refused when the file has uncommitted changes). Needs --dockerfile.
+    #[arg(long, value_name = "REPO@COMMIT|auto", requires = "dockerfile")]
     pub source: Option<String>,
+    /// Resolve a checklist item of the Dockerfile (ids from `vouch review`): ID=reviewed,
+    /// ID=accepted-risk:NOTE or ID=not-applicable[:NOTE]. Repeatable.
+    #[arg(
+        long = "resolve",
+        value_name = "ID=STATUS[:NOTE]",
+        requires = "dockerfile"
+    )]
+    pub resolves: Vec<String>,
+    /// A file of resolutions, TOML (`[items.ID]` with status and note) or the same shape in JSON.
+    #[arg(long, value_name = "FILE", requires = "dockerfile")]
+    pub answers: Option<PathBuf>,
+    /// Resolve every open item as reviewed without asking; recorded as accept-all.
+    #[arg(long, requires = "dockerfile")]
+    pub accept_all: bool,
+    /// A build argument for the Dockerfile analysis, as given to docker build. Repeatable.
+    #[arg(long = "build-arg", value_name = "KEY=VALUE", requires = "dockerfile")]
+    pub build_args: Vec<String>,
     /// A base image of the Dockerfile, pinned by digest. Repeat for each FROM.
     #[arg(long = "base", value_name = "REF@sha256:HEX")]
     pub bases: Vec<String>,
     /// A download the build makes and the sha256 of the content reviewed. Repeatable.
     #[arg(long = "download", value_name = "URL=sha256:HEX")]
     pub downloads: Vec<String>,
+    /// A download the build makes, hashed from the local copy you inspected. Repeatable.
+    #[arg(long = "download-file", value_name = "URL=FILE")]
+    pub download_files: Vec<String>,
     /// A link to the automated build that produced the digest.
     #[arg(long, value_name = "URL")]
     pub build: Option<String>,

@@ -3,9 +3,11 @@
 //! This file parses the command line, runs the command, and is the one place that prints errors
 //! and maps results to exit codes (0 yes, 1 no, 2 error).
 
+mod checklist;
 mod cli;
 mod client;
 mod cmd;
+mod git;
 mod known;
 mod passphrase;
 mod paths;

@@ -49,6 +49,47 @@ pub fn analyze(
     text: &str,
     build_args: &BTreeMap<String, String>,
 ) -> Result<Vec<Finding>, ParseError> {
+    analyze_full(text, build_args).map(|analysis| analysis.findings)
+}
+
+/// A download found in the Dockerfile, and the finding that reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DownloadRef {
+    /// The finding's id.
+    pub finding_id: String,
+    /// The URL, variables expanded.
+    pub url: String,
+    /// Where it lands in the image, when the Dockerfile says.
+    pub destination: Option<String>,
+}
+
+/// An external image the Dockerfile builds on, and the finding that reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImageRefFound {
+    /// The finding's id.
+    pub finding_id: String,
+    /// The reference, variables expanded.
+    pub reference: String,
+}
+
+/// The checklist with the downloads and base images it names, for `vouch attest`.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Analysis {
+    /// The findings, in file order.
+    pub findings: Vec<Finding>,
+    /// Every download.
+    pub downloads: Vec<DownloadRef>,
+    /// Every external image.
+    pub base_images: Vec<ImageRefFound>,
+}
+
+/// Like [`analyze`], with the downloads and base images behind the findings.
+pub fn analyze_full(
+    text: &str,
+    build_args: &BTreeMap<String, String>,
+) -> Result<Analysis, ParseError> {
+    let mut downloads = Vec::new();
+    let mut base_images = Vec::new();
     let parsed = parse_dockerfile::parse(text).map_err(|e| ParseError(e.to_string()))?;
     let lines = Lines::new(text);
     let starts: Vec<usize> = parsed.instructions.iter().map(keyword_start).collect();
@@ -87,7 +128,11 @@ pub fn analyze(
             };
             stage.name = from.as_.as_ref().map(|(_, alias)| alias.value.to_string());
             if stage.external {
-                push(base_image(&image, "FROM"), &mut out);
+                let finding_id = push(base_image(&image, "FROM"), &mut out);
+                base_images.push(ImageRefFound {
+                    finding_id,
+                    reference: image.clone(),
+                });
             }
             stages.push(stage);
             continue;
@@ -97,9 +142,9 @@ pub fn analyze(
             if let Instruction::Arg(arg) = instruction {
                 for (name, value) in assignments(&arg.arguments.value, &global) {
                     let value = build_args.get(&name).cloned().or(value).unwrap_or_default();
-                    secrets(&name, &value, "ARG")
-                        .into_iter()
-                        .for_each(|raw| push(raw, &mut out));
+                    secrets(&name, &value, "ARG").into_iter().for_each(|raw| {
+                        push(raw, &mut out);
+                    });
                     global.insert(name, value);
                 }
             }
@@ -114,18 +159,18 @@ pub fn analyze(
                         .or(value)
                         .or_else(|| global.get(&name).cloned())
                         .unwrap_or_default();
-                    secrets(&name, &value, "ARG")
-                        .into_iter()
-                        .for_each(|raw| push(raw, &mut out));
+                    secrets(&name, &value, "ARG").into_iter().for_each(|raw| {
+                        push(raw, &mut out);
+                    });
                     stage.vars.insert(name, value);
                 }
             }
             Instruction::Env(env) => {
                 for (name, value) in assignments(&env.arguments.value, &stage.vars) {
                     let value = value.unwrap_or_default();
-                    secrets(&name, &value, "ENV")
-                        .into_iter()
-                        .for_each(|raw| push(raw, &mut out));
+                    secrets(&name, &value, "ENV").into_iter().for_each(|raw| {
+                        push(raw, &mut out);
+                    });
                     stage.vars.insert(name, value);
                 }
             }
@@ -145,8 +190,17 @@ pub fn analyze(
                     script.push_str(&doc.value);
                 }
                 let facts = rules::run(&shell::split(&expand(&script, &stage.vars)));
-                for raw in facts.findings {
-                    push(raw, &mut out);
+                let ids: Vec<String> = facts
+                    .findings
+                    .into_iter()
+                    .map(|raw| push(raw, &mut out))
+                    .collect();
+                for d in &facts.downloads {
+                    downloads.push(DownloadRef {
+                        finding_id: ids.get(d.finding).cloned().unwrap_or_default(),
+                        url: d.url.clone(),
+                        destination: d.dest.clone(),
+                    });
                 }
                 stage
                     .created
@@ -176,7 +230,7 @@ pub fn analyze(
                         } else {
                             (Severity::High, "not verified (no --checksum)")
                         };
-                        push(
+                        let finding_id = push(
                             Raw {
                                 kind: FindingKind::Download,
                                 summary: format!("ADD fetches {src} to {target}: {how}"),
@@ -185,10 +239,16 @@ pub fn analyze(
                             },
                             &mut out,
                         );
+                        downloads.push(DownloadRef {
+                            finding_id,
+                            url: src.clone(),
+                            destination: Some(target.clone()),
+                        });
                         stage.downloads.push((
                             Download {
                                 url: src.clone(),
                                 dest: Some(target.clone()),
+                                finding: 0,
                             },
                             line,
                         ));
@@ -211,7 +271,11 @@ pub fn analyze(
                             .any(|n| n.eq_ignore_ascii_case(&from));
                     if !internal {
                         let raw = base_image(&from, "COPY --from");
-                        push(raw, &mut out);
+                        let finding_id = push(raw, &mut out);
+                        base_images.push(ImageRefFound {
+                            finding_id,
+                            reference: from.clone(),
+                        });
                     }
                 }
                 for src in &copy.src {
@@ -263,7 +327,11 @@ pub fn analyze(
     if let Some(last) = stages.last() {
         final_stage(last, &mut out);
     }
-    Ok(out.done())
+    Ok(Analysis {
+        findings: out.done(),
+        downloads,
+        base_images,
+    })
 }
 
 fn parsed_stage_names(parsed: &parse_dockerfile::Dockerfile<'_>) -> Vec<String> {
@@ -476,7 +544,7 @@ fn final_stage(stage: &Stage, out: &mut Findings) {
         };
         exec(cmd, what, out);
     }
-    match &stage.user {
+    let _ = match &stage.user {
         Some((user, line, source)) if !matches!(user.split(':').next().unwrap_or(""), "root" | "0" | "") => out.push(
             Raw {
                 kind: FindingKind::Privilege,
@@ -507,7 +575,7 @@ fn final_stage(stage: &Stage, out: &mut Findings) {
             0,
             "",
         ),
-    }
+    };
 }
 
 /// The summary with "line N" references removed, so that ids survive lines moving.
@@ -531,7 +599,7 @@ struct Findings {
 }
 
 impl Findings {
-    fn push(&mut self, raw: Raw, line: usize, instruction: &str) {
+    fn push(&mut self, raw: Raw, line: usize, instruction: &str) -> String {
         let digest = Sha256::digest(
             format!(
                 "{}\n{}\n{}",
@@ -548,7 +616,7 @@ impl Findings {
             id = format!("{id}-{count}");
         }
         self.list.push(Finding {
-            id,
+            id: id.clone(),
             kind: raw.kind,
             line,
             instruction: instruction.to_string(),
@@ -556,6 +624,7 @@ impl Findings {
             severity: raw.severity,
             check: raw.check,
         });
+        id
     }
 
     fn done(mut self) -> Vec<Finding> {

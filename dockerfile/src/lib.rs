@@ -8,5 +8,5 @@ mod expand;
 mod rules;
 mod shell;
 
-pub use analyze::{analyze, ParseError};
+pub use analyze::{analyze, analyze_full, Analysis, DownloadRef, ImageRefFound, ParseError};
 pub use vouch_proto::findings::{Finding, FindingKind, ReviewReport, Severity};

@@ -19,13 +19,15 @@ pub struct Raw {
     pub check: String,
 }
 
-/// A download seen in a RUN or ADD, for the entrypoint check.
+/// A download seen in a RUN or ADD.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Download {
     /// The URL.
     pub url: String,
     /// Where it was written, when known.
     pub dest: Option<String>,
+    /// The position of its finding in [`RunFacts::findings`].
+    pub finding: usize,
 }
 
 /// What a RUN instruction does.
@@ -483,6 +485,7 @@ pub fn run(commands: &[SimpleCommand]) -> RunFacts {
                 facts.downloads.push(Download {
                     url: (*url).clone(),
                     dest,
+                    finding: facts.findings.len() - 1,
                 });
             }
         }

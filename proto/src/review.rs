@@ -175,6 +175,23 @@ pub struct ChecklistItem {
     /// Why; expected for accepted risks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// How the reviewer resolved it (recorded so that a blanket `--accept-all` is visible).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved_by: Option<Resolution>,
+}
+
+/// How a checklist item was resolved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Resolution {
+    /// Answered at the terminal prompt, item by item.
+    Prompt,
+    /// Given with `--resolve ID=STATUS`.
+    Flag,
+    /// Read from an `--answers` file.
+    AnswersFile,
+    /// Accepted wholesale with `--accept-all`.
+    AcceptAll,
 }
 
 /// How a checklist item was resolved.

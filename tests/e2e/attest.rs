@@ -46,7 +46,11 @@ fn attest_records_every_flag_and_verifies() {
             "--source",
             &format!("https://github.com/example/app.git@{commit}"),
         ])
-        .args(["--base", &base, "--download", &download])
+        .args(["--base", &base, "--download", &download, "--accept-all"])
+        .args([
+            "--download",
+            &format!("https://e.com/x=sha256:{}", "7c".repeat(32)),
+        ])
         .args([
             "--build",
             "https://ci.example.com/b/1",
@@ -85,8 +89,15 @@ fn attest_records_every_flag_and_verifies() {
     );
     assert_eq!(recorded.source.as_ref().unwrap().commit, commit);
     assert_eq!(review.base_images[0].reference, base);
-    assert_eq!(review.downloads[0].url, "https://e.com/x?v=1");
-    assert_eq!(review.downloads[0].sha256.hex(), "7b".repeat(32));
+    // The Dockerfile's own download first (with where it lands), then the extra one.
+    assert_eq!(review.downloads[0].url, "https://e.com/x");
+    assert_eq!(
+        review.downloads[0].destination.as_deref(),
+        Some("/usr/local/bin/x")
+    );
+    assert_eq!(review.downloads[1].url, "https://e.com/x?v=1");
+    assert_eq!(review.downloads[1].sha256.hex(), "7b".repeat(32));
+    assert_eq!(review.checklist.len(), 3, "{:?}", review.checklist);
     assert_eq!(
         review.build.as_ref().unwrap().url.as_deref(),
         Some("https://ci.example.com/b/1")

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod attest;
+mod checklist;
 mod daemon;
 mod keys;
 mod ledger;

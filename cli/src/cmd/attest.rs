@@ -10,6 +10,8 @@ use vouch_proto::{
 use crate::cli::{AttestArgs, VerdictArg};
 use crate::cmd::key::{default_key_path, read_secret_key};
 use crate::cmd::{write_output, Outcome};
+use crate::{checklist, git};
+use vouch_dockerfile::analyze_full;
 
 /// Runs `vouch attest`.
 pub fn run(args: &AttestArgs) -> Result<Outcome> {
@@ -42,19 +44,15 @@ pub fn run(args: &AttestArgs) -> Result<Outcome> {
 /// Checks every flag and returns the review they describe, finished once the signing key's id
 /// is known (after the passphrase).
 fn build_review(args: &AttestArgs, now: DateTime<Utc>) -> Result<impl FnOnce(KeyId) -> Review> {
-    let dockerfile = match &args.dockerfile {
-        Some(path) => {
-            let bytes = std::fs::read(path)
-                .with_context(|| format!("reading Dockerfile {}", path.display()))?;
-            Some(Dockerfile {
-                path: path.display().to_string(),
-                sha256: Digest::of(&bytes),
-                source: args.source.as_deref().map(parse_source).transpose()?,
-            })
-        }
-        None => None,
-    };
-    let base_images = args
+    let mut downloads: Vec<Download> = args
+        .downloads
+        .iter()
+        .map(|text| parse_download(text))
+        .collect::<Result<_>>()?;
+    for text in &args.download_files {
+        downloads.push(hash_download_file(text)?);
+    }
+    let mut base_images: Vec<BaseImage> = args
         .bases
         .iter()
         .map(|text| {
@@ -65,11 +63,61 @@ fn build_review(args: &AttestArgs, now: DateTime<Utc>) -> Result<impl FnOnce(Key
             })
         })
         .collect::<Result<_>>()?;
-    let downloads = args
-        .downloads
-        .iter()
-        .map(|text| parse_download(text))
-        .collect::<Result<_>>()?;
+    let explicit_source = match args.source.as_deref() {
+        None | Some("auto") => None,
+        Some(text) => Some(parse_source(text)?),
+    };
+    let mut checklist = Vec::new();
+    let dockerfile = match &args.dockerfile {
+        Some(path) => {
+            let bytes = std::fs::read(path)
+                .with_context(|| format!("reading Dockerfile {}", path.display()))?;
+            let text = String::from_utf8(bytes.clone())
+                .with_context(|| format!("{} is not UTF-8 text", path.display()))?;
+            let analysis = analyze_full(&text, &build_args(&args.build_args)?)
+                .with_context(|| format!("Dockerfile {}", path.display()))?;
+            let mut answers = match &args.answers {
+                Some(file) => checklist::from_file(file)?,
+                None => Default::default(),
+            };
+            answers.extend(checklist::from_flags(&args.resolves)?);
+            let resolved = checklist::resolve(&analysis, answers, args.accept_all, downloads)?;
+            if matches!(args.verdict, VerdictArg::Trusted) && !resolved.open.is_empty() {
+                bail!(
+                    "a trusted verdict needs every item of {} resolved; still open:\n  {}\nresolve them with --resolve ID=reviewed|accepted-risk:NOTE|not-applicable, --answers FILE, or --accept-all, and give every download's sha256",
+                    path.display(),
+                    resolved.open.join("\n  ")
+                );
+            }
+            downloads = resolved.downloads;
+            checklist = resolved.items;
+            // Base images the Dockerfile already pins are recorded as they are.
+            for found in &analysis.base_images {
+                if let Ok(image) = ImageRef::parse_pinned(&found.reference) {
+                    if !base_images.iter().any(|b| b.digest.0 == image.digest()) {
+                        base_images.push(BaseImage {
+                            reference: found.reference.clone(),
+                            digest: DigestSet(image.digest()),
+                        });
+                    }
+                }
+            }
+            let (source, recorded_path) = match args.source.as_deref() {
+                Some("auto") => {
+                    let (source, path) = git::source_of(path)?;
+                    (Some(source), path)
+                }
+                Some(_) => (explicit_source, path.display().to_string()),
+                None => (None, path.display().to_string()),
+            };
+            Some(Dockerfile {
+                path: recorded_path,
+                sha256: Digest::of(&bytes),
+                source,
+            })
+        }
+        None => None,
+    };
     let expires_at = args
         .expires
         .as_deref()
@@ -102,7 +150,7 @@ fn build_review(args: &AttestArgs, now: DateTime<Utc>) -> Result<impl FnOnce(Key
         base_images,
         downloads,
         build,
-        checklist: Vec::new(),
+        checklist,
         notes,
     })
 }
@@ -110,6 +158,30 @@ fn build_review(args: &AttestArgs, now: DateTime<Utc>) -> Result<impl FnOnce(Key
 fn now_seconds() -> DateTime<Utc> {
     let now = Utc::now();
     DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now)
+}
+
+fn build_args(flags: &[String]) -> Result<std::collections::BTreeMap<String, String>> {
+    flags
+        .iter()
+        .map(|flag| match flag.split_once('=') {
+            Some((k, v)) => Ok((k.to_string(), v.to_string())),
+            None => bail!("--build-arg {flag:?}: write it as KEY=VALUE"),
+        })
+        .collect()
+}
+
+/// `URL=FILE`: the sha256 of the local copy the reviewer inspected.
+fn hash_download_file(text: &str) -> Result<Download> {
+    let Some((url, file)) = text.rsplit_once('=') else {
+        bail!("--download-file {text:?}: write it as URL=FILE");
+    };
+    let bytes =
+        std::fs::read(file).with_context(|| format!("--download-file {text:?}: reading {file}"))?;
+    Ok(Download {
+        url: url.to_string(),
+        sha256: Digest::of(&bytes),
+        destination: None,
+    })
 }
 
 /// `REPO@COMMIT`, split at the last `@` (SSH URLs such as `git@host:org/repo` hold one too).

@@ -31,6 +31,9 @@ pub fn run(args: &ReviewArgs) -> Result<Outcome> {
         },
         findings,
     };
+    if let Some(envelope) = &args.diff {
+        return diff(envelope, &report, args.json);
+    }
     if args.json {
         print_line(&serde_json::to_string(&report)?)?;
         return Ok(Outcome::Yes);
@@ -60,6 +63,81 @@ pub fn run(args: &ReviewArgs) -> Result<Outcome> {
             print_line(&format!("    {}", finding.instruction))?;
         }
         print_line(&format!("    check: {}", finding.check))?;
+    }
+    Ok(Outcome::Yes)
+}
+
+/// `vouch review --diff --json`.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DiffReport<'a> {
+    /// The Dockerfile reviewed before, as the earlier attestation recorded it.
+    previous: Option<&'a vouch_proto::review::Dockerfile>,
+    /// The Dockerfile now.
+    dockerfile: &'a DockerfileRef,
+    /// Findings not in the earlier checklist: new, or changed since.
+    new: Vec<&'a vouch_dockerfile::Finding>,
+    /// Ids of findings already reviewed and unchanged.
+    unchanged: Vec<&'a str>,
+    /// Ids of earlier checklist items that no longer apply.
+    removed: Vec<&'a str>,
+}
+
+fn diff(envelope_path: &std::path::Path, report: &ReviewReport, json: bool) -> Result<Outcome> {
+    let bytes = read_input(envelope_path)?;
+    let envelope = vouch_proto::Envelope::from_json(&bytes)
+        .with_context(|| envelope_path.display().to_string())?;
+    // The earlier review is read, not verified: `vouch verify` says who signed it.
+    let statement: vouch_proto::ReviewStatement =
+        vouch_proto::Statement::from_payload(&envelope.payload)
+            .map_err(anyhow::Error::from)
+            .and_then(|s| s.into_typed().map_err(anyhow::Error::from))
+            .with_context(|| format!("{}: not a Vouch review", envelope_path.display()))?;
+    let before = &statement.predicate.checklist;
+    let now: Vec<&str> = report.findings.iter().map(|f| f.id.as_str()).collect();
+    let diff = DiffReport {
+        previous: statement.predicate.dockerfile.as_ref(),
+        dockerfile: &report.dockerfile,
+        new: report
+            .findings
+            .iter()
+            .filter(|f| !before.iter().any(|b| b.id == f.id))
+            .collect(),
+        unchanged: now
+            .iter()
+            .copied()
+            .filter(|id| before.iter().any(|b| b.id == *id))
+            .collect(),
+        removed: before
+            .iter()
+            .map(|b| b.id.as_str())
+            .filter(|id| !now.contains(id))
+            .collect(),
+    };
+    if json {
+        print_line(&serde_json::to_string(&diff)?)?;
+        return Ok(Outcome::Yes);
+    }
+    let same_file = diff
+        .previous
+        .is_some_and(|p| p.sha256.hex() == report.dockerfile.sha256);
+    print_line(&format!(
+        "{}: {} new or changed, {} unchanged, {} gone since the review in {}{}",
+        report.dockerfile.path,
+        diff.new.len(),
+        diff.unchanged.len(),
+        diff.removed.len(),
+        envelope_path.display(),
+        if same_file { " (same file)" } else { "" }
+    ))?;
+    for finding in &diff.new {
+        print_line(&format!(
+            "\n[{}] line {}: {}\n    {}\n    check: {}",
+            finding.id, finding.line, finding.summary, finding.instruction, finding.check
+        ))?;
+    }
+    for id in &diff.removed {
+        print_line(&format!("gone: {id}"))?;
     }
     Ok(Outcome::Yes)
 }
