@@ -81,8 +81,11 @@ pub struct ReviewArgs {
     #[arg(long = "build-arg", value_name = "KEY=VALUE")]
     pub build_args: Vec<String>,
     /// Print the checklist as JSON (schema/json/review-report-v1.schema.json).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "sarif")]
     pub json: bool,
+    /// Print the checklist as SARIF 2.1.0, for code-scanning tools.
+    #[arg(long, conflicts_with = "diff")]
+    pub sarif: bool,
     /// Compare with the checklist of an earlier review (an envelope from `vouch attest
     /// --dockerfile`): list only the findings that are new or changed since, and those gone.
     #[arg(long, value_name = "ENVELOPE")]

@@ -1,6 +1,6 @@
 //! `vouch review`: the checklist of a Dockerfile, as text and as JSON that follows its schema.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
@@ -102,4 +102,72 @@ fn unreadable_and_malformed_files_are_errors() {
         .assert()
         .code(2)
         .stderr(contains("KEY=VALUE"));
+}
+
+/// Peer: every corpus file's SARIF validates against the SARIF 2.1.0 schema with ajv, and a
+/// broken log does not.
+#[test]
+fn sarif_output_validates_against_the_sarif_schema() {
+    let Some(modules) = crate::support::sarif_validator() else {
+        return;
+    };
+    let home = Home::new();
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(data("dockerfiles")).unwrap() {
+        let path = entry.unwrap().path();
+        let out = home
+            .vouch()
+            .args(["review", "--sarif"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let log: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let json = home
+            .vouch()
+            .args(["review", "--json"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let report: ReviewReport = serde_json::from_slice(&json.stdout).unwrap();
+        let results = log["runs"][0]["results"].as_array().unwrap();
+        assert_eq!(results.len(), report.findings.len());
+        for (result, finding) in results.iter().zip(&report.findings) {
+            assert_eq!(
+                result["partialFingerprints"]["vouchFindingId/v1"],
+                finding.id.as_str()
+            );
+            assert_eq!(result["ruleId"], finding.kind.as_str());
+        }
+        let file = home.path(&format!(
+            "{}.sarif",
+            path.file_name().unwrap().to_string_lossy()
+        ));
+        std::fs::write(&file, &out.stdout).unwrap();
+        files.push(file);
+    }
+    let broken = home.path("broken.sarif");
+    std::fs::write(&broken, r#"{"version":"2.1.0","runs":[{"tool":{}}]}"#).unwrap();
+    let validate = |files: &[PathBuf]| {
+        std::process::Command::new("node")
+            .arg(crate::support::script("validate_sarif.js"))
+            .arg(&modules)
+            .args(files)
+            .output()
+            .unwrap()
+    };
+    let out = validate(&files);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| l.starts_with("valid "))
+            .count(),
+        files.len()
+    );
+    assert_eq!(validate(&[broken]).status.code(), Some(1));
 }

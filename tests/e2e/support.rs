@@ -282,3 +282,31 @@ fn dechunk(mut data: &[u8]) -> Vec<u8> {
         data = &data[end + 2 + size + 2..];
     }
 }
+
+/// Node and the npm packages of the SARIF peer (ajv and Microsoft's SARIF 2.1.0 schema), from
+/// `VOUCH_TEST_NODE_MODULES` (scripts/test.sh installs them under target/).
+pub fn sarif_validator() -> Option<PathBuf> {
+    let modules = std::env::var_os("VOUCH_TEST_NODE_MODULES").map(PathBuf::from);
+    let node_ok = StdCommand::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    match modules {
+        Some(dir)
+            if node_ok
+                && dir
+                    .join("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json")
+                    .exists()
+                && dir.join("ajv").exists() =>
+        {
+            Some(dir)
+        }
+        _ => {
+            missing_peer(
+                "node with ajv and @microsoft/jest-sarif (the SARIF 2.1.0 schema)",
+                "npm install --prefix target/npm-peers ajv@6.12.6 @microsoft/jest-sarif@1.0.0-beta.0 and set VOUCH_TEST_NODE_MODULES",
+            );
+            None
+        }
+    }
+}

@@ -38,6 +38,10 @@ pub fn run(args: &ReviewArgs) -> Result<Outcome> {
         print_line(&serde_json::to_string(&report)?)?;
         return Ok(Outcome::Yes);
     }
+    if args.sarif {
+        print_line(&serde_json::to_string(&sarif(&report))?)?;
+        return Ok(Outcome::Yes);
+    }
     print_line(&format!(
         "{name} (sha256 {}): {} things to check",
         report.dockerfile.sha256,
@@ -140,4 +144,73 @@ fn diff(envelope_path: &std::path::Path, report: &ReviewReport, json: bool) -> R
         print_line(&format!("gone: {id}"))?;
     }
     Ok(Outcome::Yes)
+}
+
+/// The report as a SARIF 2.1.0 log: one rule per finding kind, one result per finding, the
+/// finding id as a partial fingerprint so that code-scanning tools track it across runs.
+fn sarif(report: &ReviewReport) -> serde_json::Value {
+    use vouch_proto::findings::FindingKind;
+    let kinds = [
+        (
+            FindingKind::BaseImage,
+            "An external image the build starts from.",
+        ),
+        (
+            FindingKind::PackageInstall,
+            "Software installed by a package manager, or a repository or signing key added.",
+        ),
+        (
+            FindingKind::Download,
+            "Content fetched from the network during the build.",
+        ),
+        (FindingKind::Entrypoint, "What the container runs."),
+        (
+            FindingKind::Privilege,
+            "Users, groups, sudo, setuid, and the user the container runs as.",
+        ),
+        (FindingKind::Secret, "A credential or proxy in ENV or ARG."),
+    ];
+    let rules: Vec<serde_json::Value> = kinds
+        .iter()
+        .map(|(kind, text)| serde_json::json!({ "id": kind.as_str(), "shortDescription": { "text": text } }))
+        .collect();
+    let uri = if report.dockerfile.path == "-" {
+        "Dockerfile".to_string()
+    } else {
+        report.dockerfile.path.clone()
+    };
+    let results: Vec<serde_json::Value> = report
+        .findings
+        .iter()
+        .map(|f| {
+            let level = match f.severity {
+                Severity::Info | Severity::Low => "note",
+                Severity::Medium => "warning",
+                Severity::High => "error",
+            };
+            let mut location =
+                serde_json::json!({ "physicalLocation": { "artifactLocation": { "uri": uri } } });
+            if f.line > 0 {
+                location["physicalLocation"]["region"] = serde_json::json!({ "startLine": f.line });
+            }
+            serde_json::json!({
+                "ruleId": f.kind.as_str(),
+                "ruleIndex": kinds.iter().position(|(k, _)| *k == f.kind).unwrap_or(0),
+                "level": level,
+                "message": { "text": format!("{} Check: {}", f.summary, f.check) },
+                "locations": [location],
+                "partialFingerprints": { "vouchFindingId/v1": f.id },
+                "properties": { "severity": f.severity, "instruction": f.instruction },
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": { "name": "vouch", "version": env!("CARGO_PKG_VERSION"), "rules": rules } },
+            "artifacts": [{ "location": { "uri": uri }, "hashes": { "sha-256": report.dockerfile.sha256 } }],
+            "results": results,
+        }],
+    })
 }
