@@ -7,6 +7,7 @@ use parse_dockerfile::{Command, Instruction, Source};
 use sha2::{Digest as _, Sha256};
 use vouch_proto::findings::{Finding, FindingKind, Severity};
 
+use crate::checks::{base_image, secrets};
 use crate::expand::{assignments, expand, Vars};
 use crate::rules::{self, Download, Raw};
 use crate::shell;
@@ -394,86 +395,6 @@ fn command_words(command: &Command<'_>, vars: &Vars) -> Vec<String> {
             .unwrap_or_default(),
         _ => Vec::new(),
     }
-}
-
-fn base_image(image: &str, how: &str) -> Raw {
-    let name_part = image.rsplit('/').next().unwrap_or(image);
-    let (summary, severity) = if image.contains("@sha256:") {
-        (format!("{how} {image}: pinned by digest"), Severity::Low)
-    } else if name_part.contains(':') && !name_part.ends_with(":latest") {
-        (
-            format!("{how} {image}: tag only; the tag can move to other content"),
-            Severity::Medium,
-        )
-    } else {
-        (
-            format!("{how} {image}: no tag or latest; whatever is newest gets built in"),
-            Severity::High,
-        )
-    };
-    Raw {
-        kind: FindingKind::BaseImage,
-        summary,
-        severity,
-        check: "Start the review there: is the base image itself trusted (reviewed, official, built traceably)? Pin it by digest (image@sha256:...) and record it with --base.".into(),
-    }
-}
-
-fn secrets(name: &str, value: &str, how: &str) -> Vec<Raw> {
-    let lower = name.to_ascii_lowercase();
-    let mut found = Vec::new();
-    if matches!(
-        lower.as_str(),
-        "http_proxy" | "https_proxy" | "ftp_proxy" | "all_proxy" | "no_proxy"
-    ) {
-        found.push(Raw {
-            kind: FindingKind::Secret,
-            summary: format!("{how} {name} passes a proxy through the build"),
-            severity: Severity::Medium,
-            check: "The build's downloads go through this proxy, which can change them; as ENV it also stays in the image. Is it needed, and trusted?".into(),
-        });
-        return found;
-    }
-    let credential_name = [
-        "password",
-        "passwd",
-        "secret",
-        "token",
-        "api_key",
-        "apikey",
-        "access_key",
-        "private_key",
-        "credential",
-        "auth",
-    ]
-    .iter()
-    .any(|w| lower.contains(w));
-    let credential_value = [
-        "AKIA",
-        "ghp_",
-        "gho_",
-        "glpat-",
-        "xoxb-",
-        "xoxp-",
-        "sk_live_",
-        "-----BEGIN",
-    ]
-    .iter()
-    .any(|p| value.contains(p));
-    if credential_name || credential_value {
-        let severity = if how == "ENV" || !value.is_empty() {
-            Severity::High
-        } else {
-            Severity::Medium
-        };
-        found.push(Raw {
-            kind: FindingKind::Secret,
-            summary: format!("{how} {name} looks like a credential{}", if value.is_empty() { "" } else { " and has a value in the Dockerfile" }),
-            severity,
-            check: "ARG values are recorded in the image history and ENV values stay in the image: use a build secret (RUN --mount=type=secret) instead, and rotate anything already published.".into(),
-        });
-    }
-    found
 }
 
 fn final_stage(stage: &Stage, out: &mut Findings) {

@@ -4,7 +4,9 @@
 //! them, privilege changes, and credentials or proxies in ENV/ARG.
 
 mod analyze;
+mod checks;
 mod expand;
+mod packages;
 mod rules;
 mod shell;
 
