@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite: formatting and lints, then every unit, property and end-to-end test,
-# with the peer tools (Python securesystemslib in a venv under target/, OpenSSL) in place.
+# The whole test suite: formatting and lints, the fuzz targets for a bounded time, then every
+# unit, property and end-to-end test, with the peer tools in place (Python securesystemslib in a
+# venv and the SARIF schema with ajv under target/; OpenSSL, sqlite3 and git from the system).
 # Outside CI a missing peer makes its tests print a skip; with CI=true they fail instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,4 +28,5 @@ export VOUCH_TEST_NODE_MODULES="$PWD/$npm_peers/node_modules"
 cargo fmt --all --check
 cargo clippy --quiet --workspace --all-targets -- -D warnings
 cargo build --quiet --workspace --bins --examples
+scripts/fuzz.sh
 cargo nextest run --workspace --no-fail-fast
