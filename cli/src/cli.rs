@@ -284,6 +284,13 @@ pub struct AttestArgs {
     /// Resolve every open item as reviewed without asking; recorded as accept-all.
     #[arg(long, requires = "dockerfile")]
     pub accept_all: bool,
+    /// Ask the registry for the digest of every base image the Dockerfile names by tag only,
+    /// and record it.
+    #[arg(long, requires = "dockerfile")]
+    pub resolve_base: bool,
+    /// A registry spoken to over plain HTTP when resolving (HOST:PORT). Repeatable.
+    #[arg(long = "insecure-registry", value_name = "HOST:PORT")]
+    pub insecure_registries: Vec<String>,
     /// A build argument for the Dockerfile analysis, as given to docker build. Repeatable.
     #[arg(long = "build-arg", value_name = "KEY=VALUE", requires = "dockerfile")]
     pub build_args: Vec<String>,

@@ -11,6 +11,8 @@ mod git;
 mod known;
 mod passphrase;
 mod paths;
+#[cfg(feature = "registry")]
+mod registry;
 
 use std::process::ExitCode;
 

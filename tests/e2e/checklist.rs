@@ -427,3 +427,77 @@ fn review_diff_lists_only_what_changed_since_the_last_review() {
     assert_eq!(diff["removed"].as_array().unwrap().len(), 1);
     assert_eq!(diff["unchanged"].as_array().unwrap().len(), 6);
 }
+
+/// On a terminal, attest asks item by item (run under a real pseudo-terminal with `script`).
+#[test]
+fn the_terminal_prompt_resolves_items_one_by_one() {
+    let has_script = StdCommand::new("sh")
+        .args(["-c", "command -v script"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_script {
+        assert!(
+            !crate::support::in_ci(),
+            "script (util-linux) is required in CI"
+        );
+        eprintln!("skipping: no `script` to run vouch on a pseudo-terminal");
+        return;
+    }
+    let home = Home::new();
+    home.generate_key();
+    let dockerfile = home.path("Dockerfile");
+    std::fs::write(
+        &dockerfile,
+        "FROM alpine:3.20\nRUN apk add curl\nUSER 1000\n",
+    )
+    .unwrap();
+    let out = home.path("review.json");
+    let command = format!(
+        "{} attest --image {} --verdict trusted --dockerfile {} -o {}",
+        crate::support::bin("vouch").display(),
+        image("5f"),
+        dockerfile.display(),
+        out.display()
+    );
+    // reviewed (no note); accepted-risk (first without a note, which is asked again); reviewed with a note.
+    let answers = "r\n\na\n\na\nmirror only\nr\nfine\n";
+    let result = StdCommand::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("HOME", home.path(""))
+        .env("XDG_CONFIG_HOME", home.path("config"))
+        .env("VOUCH_PASSPHRASE", crate::support::PASSPHRASE)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(answers.as_bytes())?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    let screen = String::from_utf8_lossy(&result.stdout);
+    assert!(result.status.success(), "{screen}");
+    assert!(
+        screen.contains("resolve as (r)eviewed")
+            && screen.contains("an accepted risk needs a note"),
+        "{screen}"
+    );
+    let checklist = statement_of(&std::fs::read(&out).unwrap())
+        .predicate
+        .checklist;
+    let statuses: Vec<(ItemStatus, Option<&str>)> = checklist
+        .iter()
+        .map(|i| (i.status, i.note.as_deref()))
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![
+            (ItemStatus::Reviewed, None),
+            (ItemStatus::AcceptedRisk, Some("mirror only")),
+            (ItemStatus::Reviewed, Some("fine"))
+        ]
+    );
+    assert!(checklist
+        .iter()
+        .all(|i| i.resolved_by == Some(Resolution::Prompt)));
+}

@@ -10,6 +10,7 @@ mod daemon;
 mod keys;
 mod ledger;
 mod peers;
+mod registry;
 mod review;
 mod schema;
 mod support;

@@ -91,15 +91,21 @@ fn build_review(args: &AttestArgs, now: DateTime<Utc>) -> Result<impl FnOnce(Key
             }
             downloads = resolved.downloads;
             checklist = resolved.items;
-            // Base images the Dockerfile already pins are recorded as they are.
+            // Base images the Dockerfile already pins are recorded as they are; with
+            // --resolve-base, tag-only ones are resolved at the registry.
             for found in &analysis.base_images {
-                if let Ok(image) = ImageRef::parse_pinned(&found.reference) {
-                    if !base_images.iter().any(|b| b.digest.0 == image.digest()) {
-                        base_images.push(BaseImage {
-                            reference: found.reference.clone(),
-                            digest: DigestSet(image.digest()),
-                        });
+                let digest = match ImageRef::parse_pinned(&found.reference) {
+                    Ok(image) => image.digest(),
+                    Err(_) if args.resolve_base => {
+                        resolve_base(&found.reference, &args.insecure_registries)?
                     }
+                    Err(_) => continue,
+                };
+                if !base_images.iter().any(|b| b.digest.0 == digest) {
+                    base_images.push(BaseImage {
+                        reference: found.reference.clone(),
+                        digest: DigestSet(digest),
+                    });
                 }
             }
             let (source, recorded_path) = match args.source.as_deref() {
@@ -158,6 +164,17 @@ fn build_review(args: &AttestArgs, now: DateTime<Utc>) -> Result<impl FnOnce(Key
 fn now_seconds() -> DateTime<Utc> {
     let now = Utc::now();
     DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now)
+}
+
+#[cfg(feature = "registry")]
+fn resolve_base(reference: &str, insecure: &[String]) -> Result<Digest> {
+    crate::registry::resolve_digest(reference, insecure)
+        .with_context(|| format!("--resolve-base: give --base {reference}@sha256:<hex> instead if the registry cannot be reached"))
+}
+
+#[cfg(not(feature = "registry"))]
+fn resolve_base(reference: &str, _insecure: &[String]) -> Result<Digest> {
+    bail!("--resolve-base: this vouch was built without the registry feature; give --base {reference}@sha256:<hex>")
 }
 
 fn build_args(flags: &[String]) -> Result<std::collections::BTreeMap<String, String>> {
