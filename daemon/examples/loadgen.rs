@@ -138,6 +138,21 @@ async fn request(
     Ok(status)
 }
 
+type Task = tokio::task::JoinHandle<Result<(Vec<u32>, u64), Error>>;
+
+/// Waits for every connection's task and reports their latencies and errors together.
+async fn finish(what: &str, tasks: Vec<Task>, start: Instant) -> Result<(), Error> {
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for task in tasks {
+        let (latencies, e) = task.await??;
+        all.extend(latencies);
+        errors += e;
+    }
+    report(what, all, errors, start.elapsed());
+    Ok(())
+}
+
 fn report(what: &str, mut latencies: Vec<u32>, errors: u64, elapsed: Duration) {
     latencies.sort_unstable();
     let pick = |q: f64| {
@@ -162,7 +177,7 @@ async fn trust(socket: PathBuf, n: u64, connections: u64, seconds: u64) -> Resul
     let socket = Arc::new(socket);
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let start = Instant::now();
-    let tasks: Vec<_> = (0..connections)
+    let tasks: Vec<Task> = (0..connections)
         .map(|c| {
             let socket = Arc::clone(&socket);
             tokio::spawn(async move {
@@ -198,20 +213,12 @@ async fn trust(socket: PathBuf, n: u64, connections: u64, seconds: u64) -> Resul
             })
         })
         .collect();
-    let mut all = Vec::new();
-    let mut errors = 0;
-    for task in tasks {
-        let (latencies, e) = task.await??;
-        all.extend(latencies);
-        errors += e;
-    }
-    report(
+    finish(
         &format!("trust queries ({connections} connections)"),
-        all,
-        errors,
-        start.elapsed(),
-    );
-    Ok(())
+        tasks,
+        start,
+    )
+    .await
 }
 
 async fn submit(socket: PathBuf, count: u64, connections: u64) -> Result<(), Error> {
@@ -230,7 +237,7 @@ async fn submit(socket: PathBuf, count: u64, connections: u64) -> Result<(), Err
     let per = bodies.len().div_ceil(connections as usize).max(1);
     let socket = Arc::new(socket);
     let start = Instant::now();
-    let tasks: Vec<_> = bodies
+    let tasks: Vec<Task> = bodies
         .chunks(per)
         .map(|chunk| {
             let chunk = chunk.to_vec();
@@ -251,18 +258,10 @@ async fn submit(socket: PathBuf, count: u64, connections: u64) -> Result<(), Err
             })
         })
         .collect();
-    let mut all = Vec::new();
-    let mut errors = 0;
-    for task in tasks {
-        let (latencies, e) = task.await??;
-        all.extend(latencies);
-        errors += e;
-    }
-    report(
+    finish(
         &format!("durable submissions ({connections} connections)"),
-        all,
-        errors,
-        start.elapsed(),
-    );
-    Ok(())
+        tasks,
+        start,
+    )
+    .await
 }

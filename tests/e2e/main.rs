@@ -9,6 +9,7 @@ mod checklist;
 mod daemon;
 mod keys;
 mod ledger;
+mod openapi;
 mod peers;
 mod registry;
 mod review;
