@@ -51,6 +51,18 @@ pub enum Command {
     /// Audit a ledger and print its checkpoints and proofs.
     #[command(subcommand)]
     Log(LogCommand),
+    /// Print a shell completion script (e.g. `vouch completions bash > /etc/bash_completion.d/vouch`).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), e.g. `vouch man | man -l -`.
+    Man,
+}
+
+/// `vouch completions`
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// `vouch log ...`

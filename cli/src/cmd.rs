@@ -2,6 +2,7 @@
 
 pub mod attest;
 pub mod check;
+pub mod docs;
 pub mod key;
 pub mod log;
 pub mod review;

@@ -41,6 +41,8 @@ fn main() -> ExitCode {
             cmd::log::consistency(args, cli.socket.as_deref())
         }
         Command::Log(LogCommand::VerifyProof(args)) => cmd::log::verify_proof(args),
+        Command::Completions(args) => cmd::docs::completions(args),
+        Command::Man => cmd::docs::man(),
     };
     match result {
         Ok(Outcome::Yes) => ExitCode::SUCCESS,

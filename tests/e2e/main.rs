@@ -7,6 +7,7 @@
 mod attest;
 mod checklist;
 mod daemon;
+mod docs;
 mod keys;
 mod ledger;
 mod openapi;
