@@ -15,19 +15,9 @@ pub fn keys_dir() -> Result<PathBuf> {
     config_dir().map(|d| d.join("keys"))
 }
 
-/// `$XDG_DATA_HOME/vouch`, else `~/.local/share/vouch`.
-pub fn data_dir() -> Result<PathBuf> {
-    base_dir("XDG_DATA_HOME", ".local/share").map(|d| d.join("vouch"))
-}
-
 /// `$XDG_STATE_HOME/vouch`, else `~/.local/state/vouch`.
 pub fn state_dir() -> Result<PathBuf> {
     base_dir("XDG_STATE_HOME", ".local/state").map(|d| d.join("vouch"))
-}
-
-/// The default ledger database, shared with vouchd.
-pub fn ledger_db() -> Result<PathBuf> {
-    data_dir().map(|d| d.join("ledger.db"))
 }
 
 fn base_dir(variable: &str, fallback: &str) -> Result<PathBuf> {

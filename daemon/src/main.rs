@@ -49,21 +49,11 @@ fn main() -> ExitCode {
     }
 }
 
-fn default_db() -> Result<PathBuf> {
-    let base = match std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(
-            std::env::var_os("HOME").context("neither XDG_DATA_HOME nor HOME is set; give --db")?,
-        )
-        .join(".local/share"),
-    };
-    Ok(base.join("vouch/ledger.db"))
-}
-
 fn serve(args: Args) -> Result<()> {
     let db = match args.db {
         Some(db) => db,
-        None => default_db()?,
+        None => vouch_proto::api::default_ledger_path()
+            .context("neither XDG_DATA_HOME nor HOME is set; give --db")?,
     };
     let trusted_keys = args
         .trusted_keys

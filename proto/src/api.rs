@@ -137,3 +137,15 @@ pub fn default_socket_path() -> Option<PathBuf> {
         .filter(|d| !d.is_empty())
         .map(|dir| PathBuf::from(dir).join("vouch/vouchd.sock"))
 }
+
+/// vouchd's default ledger: `$XDG_DATA_HOME/vouch/ledger.db`, else
+/// `~/.local/share/vouch/ledger.db`. `None` when neither variable is set.
+pub fn default_ledger_path() -> Option<PathBuf> {
+    let base = match std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+        Some(dir) => PathBuf::from(dir),
+        None => {
+            PathBuf::from(std::env::var_os("HOME").filter(|v| !v.is_empty())?).join(".local/share")
+        }
+    };
+    Some(base.join("vouch/ledger.db"))
+}

@@ -2,7 +2,7 @@
 //! a proof with nothing but the log's public key.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
@@ -16,14 +16,7 @@ use crate::cli::{
 use crate::client::Client;
 use crate::cmd::key::read_public_key;
 use crate::cmd::{print_line, read_input, Outcome};
-use crate::{known, paths};
-
-fn db_path(args: &LedgerArgs) -> Result<PathBuf> {
-    match &args.db {
-        Some(path) => Ok(path.clone()),
-        None => paths::ledger_db(),
-    }
-}
+use crate::known;
 
 /// Where `vouch log` reads from: a database file, or vouchd.
 enum Source {
@@ -32,8 +25,11 @@ enum Source {
 }
 
 fn source(args: &LedgerArgs, socket: Option<&Path>) -> Result<Source> {
-    if args.db.is_some() {
-        return Ok(Source::File(Box::new(open(args)?)));
+    if let Some(db) = &args.db {
+        return Ok(Source::File(Box::new(LedgerReader::open(
+            db,
+            pinned_key(args)?,
+        )?)));
     }
     if args.log_key.is_some() {
         bail!("--log-key pins the key of a ledger file; with vouchd the CLI pins the key on first contact");
@@ -51,17 +47,14 @@ fn pinned_key(args: &LedgerArgs) -> Result<Option<PublicKey>> {
     args.log_key.as_deref().map(read_public_key).transpose()
 }
 
-fn open(args: &LedgerArgs) -> Result<LedgerReader> {
-    let path = db_path(args)?;
-    Ok(LedgerReader::open(&path, pinned_key(args)?)?)
-}
-
 /// Runs `vouch log verify`.
 pub fn verify(args: &LogVerifyArgs) -> Result<Outcome> {
-    if args.ledger.db.is_none() {
-        bail!("vouch log verify audits a ledger file: give --db (vouchd's is $XDG_DATA_HOME/vouch/ledger.db)");
-    }
-    let path = db_path(&args.ledger)?;
+    let Some(path) = args.ledger.db.clone() else {
+        let default = vouch_proto::api::default_ledger_path()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "$XDG_DATA_HOME/vouch/ledger.db".into());
+        bail!("vouch log verify audits a ledger file: give --db (vouchd's default is {default})");
+    };
     let reviewer_keys = args
         .keys
         .iter()
