@@ -38,8 +38,7 @@ fn attest_records_every_flag_and_verifies() {
     let download = format!("https://e.com/x?v=1=sha256:{}", "7b".repeat(32));
     let envelope_path = home.path("review.json");
     let out = home
-        .vouch()
-        .args(["attest", "--verdict", "trusted", "--image", &image("5f")])
+        .attest(&image("5f"), "trusted")
         .arg("--dockerfile")
         .arg(&dockerfile)
         .args([
@@ -133,11 +132,7 @@ fn attest_records_every_flag_and_verifies() {
 fn attest_writes_to_stdout_by_default_and_rejected_verdicts_verify() {
     let home = Home::new();
     home.generate_key();
-    let out = home
-        .vouch()
-        .args(["attest", "--verdict", "rejected", "--image", &image("ab")])
-        .output()
-        .unwrap();
+    let out = home.attest(&image("ab"), "rejected").output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
         statement_of(&out.stdout).predicate.verdict,
@@ -246,32 +241,15 @@ fn bad_flags_are_refused_before_the_key_is_touched() {
         assert!(!out_file.exists(), "nothing written for {args:?}");
     }
     // --source without --dockerfile, and a short commit.
-    home.vouch()
-        .args([
-            "attest",
-            "--verdict",
-            "trusted",
-            "--image",
-            &image("5f"),
-            "--source",
-            "https://x@abc",
-        ])
+    home.attest(&image("5f"), "trusted")
+        .args(["--source", "https://x@abc"])
         .assert()
         .code(2)
         .stderr(contains("--dockerfile"));
     let dockerfile = home.path("Dockerfile");
     std::fs::write(&dockerfile, "FROM scratch\n").unwrap();
-    home.vouch()
-        .args([
-            "attest",
-            "--verdict",
-            "trusted",
-            "--image",
-            &image("5f"),
-            "--source",
-            "https://x@main",
-            "--dockerfile",
-        ])
+    home.attest(&image("5f"), "trusted")
+        .args(["--source", "https://x@main", "--dockerfile"])
         .arg(&dockerfile)
         .assert()
         .code(2)
@@ -288,16 +266,8 @@ fn attest_refuses_wrong_passphrases_missing_and_unencrypted_keys() {
         .assert()
         .code(2)
         .stderr(contains("wrong passphrase"));
-    home.vouch()
-        .args([
-            "attest",
-            "--verdict",
-            "trusted",
-            "--image",
-            &image("5f"),
-            "--key",
-            "/nonexistent.key",
-        ])
+    home.attest(&image("5f"), "trusted")
+        .args(["--key", "/nonexistent.key"])
         .assert()
         .code(2)
         .stderr(contains("/nonexistent.key").and(contains("vouch key generate")));
@@ -307,15 +277,8 @@ fn attest_refuses_wrong_passphrases_missing_and_unencrypted_keys() {
         "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIBERERERERERERERERERERERERERERERERERERERERERER\n-----END PRIVATE KEY-----\n",
     )
     .unwrap();
-    home.vouch()
-        .args([
-            "attest",
-            "--verdict",
-            "trusted",
-            "--image",
-            &image("5f"),
-            "--key",
-        ])
+    home.attest(&image("5f"), "trusted")
+        .args(["--key"])
         .arg(&plain)
         .assert()
         .code(2)

@@ -39,15 +39,8 @@ fn a_trusted_verdict_needs_every_item_resolved_and_every_download_hashed() {
     home.generate_key();
     let dockerfile = blog_dockerfile(&home);
     let out = home.path("review.json");
-    home.vouch()
-        .args([
-            "attest",
-            "--image",
-            &image("5f"),
-            "--verdict",
-            "trusted",
-            "-o",
-        ])
+    home.attest(&image("5f"), "trusted")
+        .args(["-o"])
         .arg(&out)
         .arg("--dockerfile")
         .arg(&dockerfile)
@@ -61,16 +54,8 @@ fn a_trusted_verdict_needs_every_item_resolved_and_every_download_hashed() {
     assert!(!out.exists(), "nothing is signed");
 
     // --accept-all resolves the findings but not the missing download hash.
-    home.vouch()
-        .args([
-            "attest",
-            "--image",
-            &image("5f"),
-            "--verdict",
-            "trusted",
-            "--accept-all",
-            "--dockerfile",
-        ])
+    home.attest(&image("5f"), "trusted")
+        .args(["--accept-all", "--dockerfile"])
         .arg(&dockerfile)
         .assert()
         .code(2)
@@ -79,16 +64,8 @@ fn a_trusted_verdict_needs_every_item_resolved_and_every_download_hashed() {
     // The download hashed from the copy the reviewer inspected: signed, and recorded as accept-all.
     let inspected = home.path("dumb-init");
     std::fs::write(&inspected, b"the binary the reviewer read").unwrap();
-    home.vouch()
-        .args([
-            "attest",
-            "--image",
-            &image("5f"),
-            "--verdict",
-            "trusted",
-            "--accept-all",
-            "-o",
-        ])
+    home.attest(&image("5f"), "trusted")
+        .args(["--accept-all", "-o"])
         .arg(&out)
         .arg("--dockerfile")
         .arg(&dockerfile)
@@ -151,15 +128,8 @@ fn flags_and_answer_files_resolve_items() {
     let answers = home.path("answers.toml");
     std::fs::write(&answers, toml).unwrap();
     let out = home.path("review.json");
-    home.vouch()
-        .args([
-            "attest",
-            "--image",
-            &image("5f"),
-            "--verdict",
-            "trusted",
-            "-o",
-        ])
+    home.attest(&image("5f"), "trusted")
+        .args(["-o"])
         .arg(&out)
         .arg("--dockerfile")
         .arg(&dockerfile)
@@ -201,15 +171,8 @@ fn flags_and_answer_files_resolve_items() {
         .map(|id| (id.clone(), serde_json::json!({"status": "reviewed"})))
         .collect();
     std::fs::write(&json, serde_json::json!({ "items": items }).to_string()).unwrap();
-    home.vouch()
-        .args([
-            "attest",
-            "--image",
-            &image("5f"),
-            "--verdict",
-            "trusted",
-            "--dockerfile",
-        ])
+    home.attest(&image("5f"), "trusted")
+        .args(["--dockerfile"])
         .arg(&dockerfile)
         .arg("--answers")
         .arg(&json)
@@ -251,15 +214,8 @@ fn flags_and_answer_files_resolve_items() {
         .stderr(contains("is not a status"));
     // A rejected verdict can be signed with items still open: only the resolved ones are recorded.
     let rejected = home.path("rejected.json");
-    home.vouch()
-        .args([
-            "attest",
-            "--image",
-            &image("5f"),
-            "--verdict",
-            "rejected",
-            "--dockerfile",
-        ])
+    home.attest(&image("5f"), "rejected")
+        .args(["--dockerfile"])
         .arg(&dockerfile)
         .args(["--resolve", &format!("{first}=reviewed"), "-o"])
         .arg(&rejected)
@@ -372,16 +328,8 @@ fn review_diff_lists_only_what_changed_since_the_last_review() {
     let earlier = home.path("earlier.json");
     let inspected = home.path("dumb-init");
     std::fs::write(&inspected, b"bin").unwrap();
-    home.vouch()
-        .args([
-            "attest",
-            "--image",
-            &image("5f"),
-            "--verdict",
-            "trusted",
-            "--accept-all",
-            "-o",
-        ])
+    home.attest(&image("5f"), "trusted")
+        .args(["--accept-all", "-o"])
         .arg(&earlier)
         .arg("--dockerfile")
         .arg(&dockerfile)

@@ -46,8 +46,8 @@ impl Setup {
     pub(crate) fn attest(&self, image: &str, verdict: &str, name: &str) -> PathBuf {
         let path = self.home.path(name);
         self.home
-            .vouch()
-            .args(["attest", "--image", image, "--verdict", verdict, "-o"])
+            .attest(image, verdict)
+            .args(["-o"])
             .arg(&path)
             .assert()
             .success();

@@ -14,15 +14,8 @@ fn envelope_and_tampered_copy(home: &Home) -> (PathBuf, PathBuf) {
     home.generate_key();
     let good = home.path("good.json");
     let out = home
-        .vouch()
-        .args([
-            "attest",
-            "--verdict",
-            "rejected",
-            "--image",
-            &image("5f"),
-            "-o",
-        ])
+        .attest(&image("5f"), "rejected")
+        .args(["-o"])
         .arg(&good)
         .output()
         .unwrap();

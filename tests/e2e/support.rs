@@ -65,6 +65,13 @@ impl Home {
         cmd
     }
 
+    /// `vouch attest --image IMAGE --verdict VERDICT`, signed with the default key; add the rest.
+    pub fn attest(&self, image: &str, verdict: &str) -> Command {
+        let mut cmd = self.vouch();
+        cmd.args(["attest", "--image", image, "--verdict", verdict]);
+        cmd
+    }
+
     /// Generates the default reviewer key; returns its key id.
     pub fn generate_key(&self) -> String {
         let out = self
