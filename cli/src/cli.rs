@@ -115,13 +115,25 @@ pub struct SubmitArgs {
     pub json: bool,
 }
 
-/// `vouch check`
+/// `vouch check`: before it says TRUSTED, vouch checks vouchd's answer itself: the checkpoint
+/// with the log key it pinned, each counted review's inclusion proof and leaf hash, and the
+/// review (subject, verdict, expiry, date; its signature too when reviewer keys are pinned).
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// The image: REPO@sha256:<hex> or a bare sha256:<hex>.
     #[arg(value_name = "IMAGE")]
     pub image: String,
-    /// Print vouchd's answer as JSON.
+    /// A reviewer public key whose signature a counted review must carry. Repeatable; in
+    /// VOUCH_TRUSTED_KEYS, paths separated by ':'. Without any, signatures are not re-checked
+    /// here and the answer rests on the log key pinned at first contact (a warning says so).
+    #[arg(
+        long = "trusted-key",
+        value_name = "FILE.pub",
+        env = "VOUCH_TRUSTED_KEYS",
+        value_delimiter = ':'
+    )]
+    pub trusted_keys: Vec<PathBuf>,
+    /// Print vouchd's answer, and what this CLI verified of it, as JSON.
     #[arg(long)]
     pub json: bool,
 }
@@ -344,6 +356,10 @@ pub struct VerifyArgs {
     /// Envelope files; `-` reads standard input.
     #[arg(value_name = "ENVELOPE", required = true)]
     pub envelopes: Vec<PathBuf>,
+    /// Exit 1 unless every envelope is a valid, unexpired `trusted` review that is not dated
+    /// in the future (a gate for scripts); without it only the signature and format decide.
+    #[arg(long)]
+    pub require_trusted: bool,
     /// Print one JSON object per envelope (JSON Lines) instead of text.
     #[arg(long)]
     pub json: bool,

@@ -10,6 +10,12 @@ use hyper::Request;
 use serde::de::DeserializeOwned;
 use vouch_proto::api::ErrorBody;
 
+/// How long one request may take, connecting included.
+const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The largest answer read: an entry is at most 1 MiB of body, base64-encoded in JSON.
+const MAX_RESPONSE: usize = 4 << 20;
+
 /// A response: status and body.
 pub struct Reply {
     /// The HTTP status.
@@ -80,28 +86,49 @@ impl Client {
     }
 
     fn send(&self, method: &str, path: &str, body: Vec<u8>) -> Result<Reply> {
+        let exchange = self.exchange(method, path, body);
         self.runtime.block_on(async {
-            let stream = tokio::net::UnixStream::connect(&self.socket).await.with_context(|| {
-                format!(
-                    "cannot reach vouchd at {}: is it running? (start it with `vouchd`, or point --socket / VOUCH_SOCKET at it)",
-                    self.socket.display()
-                )
-            })?;
-            let io = hyper_util::rt::TokioIo::new(stream);
-            let (mut sender, connection) = hyper::client::conn::http1::handshake(io).await?;
-            tokio::spawn(async move {
-                let _ = connection.await;
-            });
-            let request = Request::builder()
-                .method(method)
-                .uri(path)
-                .header("host", "vouchd")
-                .header("content-type", "application/json")
-                .body(Full::new(Bytes::from(body)))?;
-            let response = sender.send_request(request).await.map_err(|e| anyhow!("talking to vouchd: {e}"))?;
-            let status = response.status().as_u16();
-            let body = response.into_body().collect().await?.to_bytes().to_vec();
-            Ok(Reply { status, body })
+            tokio::time::timeout(REQUEST_TIMEOUT, exchange)
+                .await
+                .unwrap_or_else(|_| {
+                    Err(anyhow!(
+                        "vouchd at {} did not answer {method} {path} within {} s; is it overloaded or stuck?",
+                        self.socket.display(),
+                        REQUEST_TIMEOUT.as_secs()
+                    ))
+                })
         })
+    }
+
+    async fn exchange(&self, method: &str, path: &str, body: Vec<u8>) -> Result<Reply> {
+        let stream = tokio::net::UnixStream::connect(&self.socket).await.with_context(|| {
+            format!(
+                "cannot reach vouchd at {}: is it running? (start it with `vouchd`, or point --socket / VOUCH_SOCKET at it)",
+                self.socket.display()
+            )
+        })?;
+        let io = hyper_util::rt::TokioIo::new(stream);
+        let (mut sender, connection) = hyper::client::conn::http1::handshake(io).await?;
+        tokio::spawn(async move {
+            let _ = connection.await;
+        });
+        let request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("host", "vouchd")
+            .header("content-type", "application/json")
+            .body(Full::new(Bytes::from(body)))?;
+        let response = sender
+            .send_request(request)
+            .await
+            .map_err(|e| anyhow!("talking to vouchd: {e}"))?;
+        let status = response.status().as_u16();
+        let body = http_body_util::Limited::new(response.into_body(), MAX_RESPONSE)
+            .collect()
+            .await
+            .map_err(|e| anyhow!("reading vouchd's answer (at most {MAX_RESPONSE} bytes): {e}"))?
+            .to_bytes()
+            .to_vec();
+        Ok(Reply { status, body })
     }
 }

@@ -2,7 +2,9 @@
 //! last checkpoint it verified (under `$XDG_STATE_HOME/vouch/logs/`), and accepts a new
 //! checkpoint only with a valid signature by that key and a consistency proof from the old one.
 
-use std::path::PathBuf;
+use std::io::Write as _;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
@@ -30,8 +32,11 @@ fn file_for(client: &Client) -> Result<PathBuf> {
 
 /// Checks `checkpoint` (just received from `client`) against what this CLI saw before from the
 /// same daemon, and remembers it. The first contact pins the log key (trust on first use).
+/// Concurrent runs take turns (a lock beside the file), so none of them loses another's
+/// newer checkpoint.
 pub fn observe(client: &Client, checkpoint: &Checkpoint) -> Result<Checkpoint> {
     let file = file_for(client)?;
+    let _lock = lock(&file)?;
     let known: Option<Known> = match std::fs::read(&file) {
         Ok(bytes) => Some(
             serde_json::from_slice(&bytes)
@@ -114,11 +119,49 @@ pub fn observe(client: &Client, checkpoint: &Checkpoint) -> Result<Checkpoint> {
     Ok(new)
 }
 
-fn save(file: &PathBuf, known: &Known) -> Result<()> {
+/// An exclusive lock on `FILE.lock`, held until dropped.
+fn lock(file: &Path) -> Result<std::fs::File> {
     let dir = file.parent().context("state path has no parent")?;
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let tmp = file.with_extension("json.tmp");
-    std::fs::write(&tmp, serde_json::to_vec_pretty(known)?)
-        .with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, file).with_context(|| format!("writing {}", file.display()))
+    create_private_dir(dir)?;
+    let mut name = file.as_os_str().to_owned();
+    name.push(".lock");
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(&name)
+        .with_context(|| format!("opening {}", Path::new(&name).display()))?;
+    lock.lock()
+        .with_context(|| format!("locking {}", Path::new(&name).display()))?;
+    Ok(lock)
+}
+
+fn create_private_dir(dir: &Path) -> Result<()> {
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .with_context(|| format!("creating {}", dir.display()))
+}
+
+/// Writes `known` to `file` atomically: a new, uniquely named temporary file in the same
+/// directory (created exclusively, so a planted symlink is never followed), synced, renamed
+/// over `file`, and the directory synced.
+fn save(file: &Path, known: &Known) -> Result<()> {
+    let dir = file.parent().context("state path has no parent")?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".known-")
+        .tempfile_in(dir)
+        .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
+    tmp.write_all(&serde_json::to_vec_pretty(known)?)
+        .and_then(|()| tmp.as_file().sync_all())
+        .with_context(|| format!("writing {}", tmp.path().display()))?;
+    tmp.persist(file)
+        .map_err(|e| e.error)
+        .with_context(|| format!("writing {}", file.display()))?;
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .with_context(|| format!("syncing {}", dir.display()))
 }

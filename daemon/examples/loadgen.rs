@@ -19,7 +19,7 @@ use hyper::body::Bytes;
 use rayon::prelude::*;
 use vouch_ledger::{Ledger, NewEntry};
 use vouch_proto::{
-    sign_review, Digest, EntryKind, ImageRef, Review, ReviewStatement, SecretKey, Verdict,
+    sign_review, Digest, Envelope, ImageRef, Review, ReviewStatement, SecretKey, Verdict,
 };
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -87,12 +87,14 @@ fn populate(db: &Path, n: u64) -> Result<(), Error> {
         let entries: Vec<NewEntry> = (done..done + count)
             .into_par_iter()
             .map(|i| {
-                Ok(NewEntry {
-                    kind: EntryKind::Attestation,
-                    body: envelope(&key, digest_of(i), format!("populate {i}"))?,
-                    signer: Some(key.id()),
-                    subjects: vec![digest_of(i)],
-                })
+                let body = envelope(&key, digest_of(i), format!("populate {i}"))?;
+                let decoded = Envelope::from_json(&body).map_err(|e| e.to_string())?;
+                Ok(NewEntry::attestation(
+                    body,
+                    &decoded,
+                    key.id(),
+                    vec![digest_of(i)],
+                ))
             })
             .collect::<Result<_, Error>>()?;
         for chunk in entries.chunks(1000) {

@@ -2,7 +2,7 @@
 //! describes it.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -18,7 +18,7 @@ use vouch_ledger::{LedgerError, NewEntry};
 use vouch_proto::api::{
     CheckpointResponse, EntryResponse, ErrorBody, HealthResponse, SubmitResponse, TrustResponse,
 };
-use vouch_proto::{verify_review, Digest, EntryKind, Envelope, VerifyError};
+use vouch_proto::{verify_review, Digest, Envelope, VerifiedReview, VerifyError};
 
 use crate::index::summary_of;
 use crate::state::State;
@@ -105,6 +105,7 @@ fn reads(routes: Router<Arc<State>>, state: Arc<State>) -> Router {
         .route("/healthz", get(health))
         .route("/metrics", get(metrics))
         .fallback(not_found)
+        .layer(middleware::from_fn(guard))
         .layer(middleware::from_fn_with_state(state.clone(), measure))
         .with_state(state)
 }
@@ -129,6 +130,52 @@ async fn measure(Shared(state): Shared<Arc<State>>, request: Request, next: Next
         .metrics
         .record(&route, response.status().as_u16(), started.elapsed());
     response
+}
+
+/// How long one request may take, body included; a client that trickles its body is cut off.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Bounds every request in time, and makes every error answer the documented JSON body, also
+/// those axum writes itself (bad path or query parameters, wrong method): clients read one
+/// error format.
+async fn guard(request: Request, next: Next) -> Response {
+    let Ok(response) = tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await else {
+        return ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "timeout",
+            format!(
+                "the request took over {} s; send it again, all at once",
+                REQUEST_TIMEOUT.as_secs()
+            ),
+        )
+        .into_response();
+    };
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let text = axum::body::to_bytes(response.into_body(), 4096)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+        .unwrap_or_default();
+    let code = match status {
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        s if s.is_server_error() => "internal",
+        _ => "bad_request",
+    };
+    let detail = if text.is_empty() {
+        status.canonical_reason().unwrap_or("error").to_lowercase()
+    } else {
+        text
+    };
+    ApiError::new(status, code, detail).into_response()
 }
 
 async fn not_found() -> ApiError {
@@ -156,12 +203,67 @@ async fn blocking<T: Send + 'static>(
         .map_err(ApiError::from)
 }
 
+fn stopping() -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "stopping",
+        "vouchd is stopping and accepts no entries now; try again",
+    )
+}
+
 fn failing(reason: &str) -> ApiError {
     ApiError::new(
         StatusCode::SERVICE_UNAVAILABLE,
         "ledger_failing",
         format!("the ledger failed its integrity check, so vouchd accepts nothing and trusts nothing: {reason}"),
     )
+}
+
+/// Reads and verifies a submission off the async workers, at most [`crate::state`]'s bound at
+/// once: envelope, signatures (capped), Statement, review, and that it is not dated in the
+/// future.
+async fn verify_submission(
+    state: &Arc<State>,
+    body: Bytes,
+) -> ApiResult<(Envelope, VerifiedReview)> {
+    let _permit = state.verifying.acquire().await.map_err(|_| stopping())?;
+    let shared = Arc::clone(state);
+    tokio::task::spawn_blocking(move || {
+        let envelope = Envelope::from_json(&body)
+            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_envelope", e.to_string()))?;
+        let verified =
+            verify_review(&envelope, &shared.trusted_keys).map_err(|e| refusal(&envelope, e))?;
+        verified
+            .statement
+            .predicate
+            .check_not_future(chrono::Utc::now())
+            .map_err(|e| refusal(&envelope, e))?;
+        Ok((envelope, verified))
+    })
+    .await
+    .map_err(|_| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "a worker failed",
+        )
+    })?
+}
+
+/// The answer to an envelope that does not verify.
+fn refusal(envelope: &Envelope, e: VerifyError) -> ApiError {
+    match e {
+        VerifyError::WrongKey { .. } => ApiError::new(StatusCode::FORBIDDEN, "unknown_key", format!("{e}; vouchd accepts reviews signed by its --trusted-key keys")),
+        VerifyError::BadSignature { .. } if envelope.signatures.iter().all(|s| s.keyid.is_empty()) => ApiError::new(
+            StatusCode::FORBIDDEN,
+            "unknown_key",
+            "no signature verifies with a trusted reviewer key; vouchd accepts reviews signed by its --trusted-key keys",
+        ),
+        VerifyError::BadSignature { .. } | VerifyError::NoSignatures => ApiError::new(StatusCode::BAD_REQUEST, "invalid_signature", e.to_string()),
+        VerifyError::ReviewedInFuture { .. } => ApiError::new(StatusCode::BAD_REQUEST, "future_review", e.to_string()),
+        VerifyError::ExpiresBeforeReviewed { .. } => ApiError::new(StatusCode::BAD_REQUEST, "bad_expiry", e.to_string()),
+        other => ApiError::new(StatusCode::BAD_REQUEST, "invalid_statement", other.to_string()),
+    }
 }
 
 async fn submit(
@@ -182,48 +284,25 @@ async fn submit(
     if let Some(reason) = state.failure() {
         return Err(failing(&reason));
     }
-    let envelope = Envelope::from_json(&body)
-        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_envelope", e.to_string()))?;
-    let verified = verify_review(&envelope, &state.trusted_keys).map_err(|e| match e {
-        VerifyError::WrongKey { .. } => ApiError::new(StatusCode::FORBIDDEN, "unknown_key", format!("{e}; vouchd accepts reviews signed by its --trusted-key keys")),
-        VerifyError::BadSignature { .. } if envelope.signatures.iter().all(|s| s.keyid.is_empty()) => ApiError::new(
-            StatusCode::FORBIDDEN,
-            "unknown_key",
-            "no signature verifies with a trusted reviewer key; vouchd accepts reviews signed by its --trusted-key keys",
-        ),
-        VerifyError::BadSignature { .. } | VerifyError::NoSignatures => ApiError::new(StatusCode::BAD_REQUEST, "invalid_signature", e.to_string()),
-        other => ApiError::new(StatusCode::BAD_REQUEST, "invalid_statement", other.to_string()),
-    })?;
+    let (envelope, verified) = verify_submission(&state, body.clone()).await?;
     let digests: Vec<Digest> = verified
         .statement
         .subject
         .iter()
         .map(|s| s.sha256())
         .collect();
-    let entry = NewEntry {
-        kind: EntryKind::Attestation,
-        body: body.to_vec(),
-        signer: Some(verified.signer),
-        subjects: digests.clone(),
-    };
+    let entry = NewEntry::attestation(body.to_vec(), &envelope, verified.signer, digests);
     let (sender, receiver) = tokio::sync::oneshot::channel();
     let queued = state.append(entry, move |result| {
         let _ = sender.send(result);
     });
     if !queued {
-        return Err(ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "stopping",
-            "vouchd is not accepting entries now; try again",
-        ));
+        if let Some(reason) = state.failure() {
+            return Err(failing(&reason));
+        }
+        return Err(stopping());
     }
-    let (appended, checkpoint) = receiver.await.map_err(|_| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "stopping",
-            "vouchd is stopping; try again",
-        )
-    })??;
+    let (appended, checkpoint) = receiver.await.map_err(|_| stopping())??;
     if !appended.existing {
         let (digests, summary) = summary_of(appended.index, verified.signer, &verified.statement);
         state.index.insert(&digests, summary);
@@ -243,6 +322,7 @@ async fn submit(
     let response = SubmitResponse {
         index: appended.index,
         leaf_hash: appended.leaf_hash,
+        integrated_at: appended.integrated_at,
         existing: appended.existing,
         checkpoint,
         inclusion_proof: proof,
@@ -287,8 +367,18 @@ async fn trust(
 
 async fn entry(
     Shared(state): Shared<Arc<State>>,
-    Path(index): Path<u64>,
+    Path(index): Path<String>,
 ) -> ApiResult<Json<EntryResponse>> {
+    let index: u64 = index.parse().map_err(|_| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_index",
+            format!("{index:?} is not an entry index (a whole number from 0)"),
+        )
+    })?;
+    if let Some(reason) = state.failure() {
+        return Err(failing(&reason));
+    }
     let stored = blocking(&state, move |s| s.read(|view| view.entry(index))).await?;
     let entry = stored.ok_or_else(|| {
         ApiError::new(
@@ -308,9 +398,44 @@ async fn entry(
     }))
 }
 
-async fn checkpoint(Shared(state): Shared<Arc<State>>) -> ApiResult<Json<CheckpointResponse>> {
+#[derive(Deserialize)]
+struct CheckpointQuery {
+    size: Option<u64>,
+}
+
+/// The latest checkpoint, or with `?size=N` the one the ledger signed at exactly N entries
+/// (each commit signs one), so clients can verify proofs against older trees too.
+async fn checkpoint(
+    Shared(state): Shared<Arc<State>>,
+    Query(q): Query<CheckpointQuery>,
+) -> ApiResult<Json<CheckpointResponse>> {
     let reason = state.failure().unwrap_or_default();
-    let checkpoint = state.latest().ok_or_else(|| failing(&reason))?;
+    let latest = state.latest().ok_or_else(|| failing(&reason))?;
+    let checkpoint = match q.size {
+        None => latest,
+        Some(size) if size == latest.tree_size => latest,
+        Some(size) if size > latest.tree_size => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "out_of_range",
+                format!(
+                    "the ledger has {} entries, no checkpoint at size {size}",
+                    latest.tree_size
+                ),
+            ))
+        }
+        Some(size) => blocking(&state, move |s| s.read(|view| view.checkpoint_at(size)))
+            .await?
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::NOT_FOUND,
+                    "no_such_checkpoint",
+                    format!(
+                        "the ledger signed no checkpoint at size {size} (one is signed per commit)"
+                    ),
+                )
+            })?,
+    };
     let log_key = state
         .log_key
         .as_ref()

@@ -1,24 +1,20 @@
 //! The trust index: every review in the ledger, summarised and grouped by subject digest, in
-//! memory, so that a trust query never touches SQLite. Built from the ledger at start-up (in
-//! parallel) and extended after every append.
+//! memory, so that a trust query never touches SQLite. Built at start-up from the entries the
+//! full ledger audit verified, and extended after every append of a verified submission.
 
 use std::collections::HashMap;
 use std::sync::RwLock;
 
 use chrono::{DateTime, Utc};
-use rayon::prelude::*;
-use vouch_ledger::{LedgerError, View};
-use vouch_proto::{
-    verify_review, Digest, EntryKind, Envelope, KeyId, PublicKey, ReviewStatement, Statement,
-    Verdict,
-};
+use vouch_ledger::AuditedEntry;
+use vouch_proto::{parse_review, Digest, KeyId, ReviewStatement, Verdict};
 
 /// What a trust decision needs to know about one review.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Summary {
     /// The ledger index.
     pub index: u64,
-    /// The key that signed it (verified when it was appended).
+    /// The reviewer key whose signature this process verified.
     pub signer: KeyId,
     /// The reviewer's name, if recorded.
     pub reviewer: Option<String>,
@@ -30,16 +26,6 @@ pub struct Summary {
     pub reviewed_at: DateTime<Utc>,
     /// When it stops counting.
     pub expires_at: Option<DateTime<Utc>>,
-}
-
-/// Reads the review in an attestation body, for the digests it names.
-pub fn summarize(index: u64, signer: KeyId, body: &[u8]) -> Option<(Vec<Digest>, Summary)> {
-    let envelope = Envelope::from_json(body).ok()?;
-    let statement: ReviewStatement = Statement::from_payload(&envelope.payload)
-        .ok()?
-        .into_typed()
-        .ok()?;
-    Some(summary_of(index, signer, &statement))
 }
 
 /// The summary of a review statement already read (and verified) by the caller.
@@ -75,37 +61,34 @@ pub struct TrustIndex {
 }
 
 impl TrustIndex {
-    /// Reads every attestation of the ledger. Entries appended with a verified signer are
-    /// trusted to be what they say (the audit re-checks them); entries without one are verified
-    /// here against `keys`, and skipped if they do not verify.
-    pub fn build(view: &View<'_>, keys: &[PublicKey]) -> Result<Self, LedgerError> {
-        let index = TrustIndex::default();
-        let mut from = 0;
-        loop {
-            let rows = view.bodies(from, 8192)?;
-            let Some(last) = rows.last().map(|r| r.0) else {
-                break;
-            };
-            let parsed: Vec<(Vec<Digest>, Summary)> = rows
-                .par_iter()
-                .filter(|(_, kind, _, _)| *kind == EntryKind::Attestation)
-                .filter_map(|(i, _, signer, body)| {
-                    let signer = match signer {
-                        Some(signer) => *signer,
-                        None => {
-                            let envelope = Envelope::from_json(body).ok()?;
-                            verify_review(&envelope, keys).ok()?.signer
-                        }
-                    };
-                    summarize(*i, signer, body)
-                })
-                .collect();
-            for (digests, summary) in parsed {
-                index.insert(&digests, summary);
+    /// Adds an entry the ledger audit checked. It counts only when the audit verified its
+    /// reviewer's signature with a trusted key (`entry.signer`), and the review meets today's
+    /// admission rules, judged at the time the ledger integrated it: a readable review naming
+    /// its subject, not dated later than its integration plus the allowed clock skew. Returns
+    /// whether it was added.
+    pub fn admit(&self, entry: AuditedEntry) -> bool {
+        let Some(signer) = entry.signer else {
+            tracing::debug!(
+                index = entry.index,
+                "not indexed: its reviewer is not a trusted key"
+            );
+            return false;
+        };
+        let integrated = DateTime::from_timestamp(entry.integrated_at, 0).unwrap_or_default();
+        let statement = match parse_review(&entry.envelope).and_then(|statement| {
+            statement.predicate.check_not_future(integrated)?;
+            Ok(statement)
+        }) {
+            Ok(statement) if statement.predicate.reviewer.key_id == signer => statement,
+            Ok(_) => return false,
+            Err(err) => {
+                tracing::warn!(index = entry.index, error = %err, "not indexed: the review does not meet the admission rules");
+                return false;
             }
-            from = last + 1;
-        }
-        Ok(index)
+        };
+        let (digests, summary) = summary_of(entry.index, signer, &statement);
+        self.insert(&digests, summary);
+        true
     }
 
     /// Adds a review about `digests`.

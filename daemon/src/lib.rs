@@ -5,6 +5,7 @@
 pub mod api;
 pub mod index;
 pub mod metrics;
+pub mod serve;
 pub mod socket;
 pub mod state;
 pub mod trust;
@@ -16,16 +17,28 @@ use std::time::Duration;
 
 use vouch_ledger::{audit, AuditOptions};
 
+pub use serve::Limits;
 pub use state::{Config, State};
 
+/// How `run` serves: the background audit's interval and each listener's bounds.
+#[derive(Clone, Copy, Debug)]
+pub struct Serving {
+    /// Audit the whole ledger this often (`None`: never); any problem makes vouchd fail closed.
+    pub audit_every: Option<Duration>,
+    /// The Unix socket's bounds.
+    pub unix: Limits,
+    /// The read-only TCP listener's bounds.
+    pub tcp: Limits,
+}
+
 /// Serves `state` on `unix` (full API) and `tcp` (read-only) until `shutdown` completes, then
-/// stops accepting, lets in-flight requests finish, and flushes the writer. Audits the ledger in
-/// the background every `audit_every` (if set), failing closed on any problem.
+/// stops accepting, lets in-flight requests finish (within the grace period), and returns; the
+/// caller closes the ledger. Audits the ledger in the background as `serving` says.
 pub async fn run(
     unix: tokio::net::UnixListener,
     tcp: Option<tokio::net::TcpListener>,
     state: Arc<State>,
-    audit_every: Option<Duration>,
+    serving: Serving,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -33,27 +46,34 @@ pub async fn run(
         shutdown.await;
         let _ = stop.send(true);
     });
-    let wait = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
-        let _ = rx.wait_for(|stop| *stop).await;
-    };
-    let auditor = audit_every
+    let auditor = serving
+        .audit_every
         .map(|every| tokio::spawn(audit_loop(Arc::clone(&state), every, stopped.clone())));
-    let full = axum::serve(unix, api::router(Arc::clone(&state)))
-        .with_graceful_shutdown(wait(stopped.clone()));
-    let result = match tcp {
+    let full = serve::serve(
+        unix,
+        api::router(Arc::clone(&state)),
+        serving.unix,
+        "unix",
+        stopped.clone(),
+    );
+    match tcp {
         Some(tcp) => {
-            let read_only = axum::serve(tcp, api::read_only(Arc::clone(&state)))
-                .with_graceful_shutdown(wait(stopped.clone()));
-            let (a, b) = tokio::join!(full, read_only);
-            a.and(b)
+            let read_only = serve::serve(
+                tcp,
+                api::read_only(Arc::clone(&state)),
+                serving.tcp,
+                "tcp",
+                stopped.clone(),
+            );
+            tokio::join!(full, read_only);
         }
         None => full.await,
-    };
+    }
     if let Some(auditor) = auditor {
         auditor.abort();
     }
     tracing::info!("stopped accepting; in-flight requests are done");
-    result
+    Ok(())
 }
 
 async fn audit_loop(
@@ -88,11 +108,8 @@ async fn audit_loop(
                 tracing::info!(entries = report.entries, "background audit passed");
             }
             Ok(Ok(report)) => {
-                let problem = report.problem.map(|p| match p.index {
-                    Some(i) => format!("entry {i}: {}", p.what),
-                    None => p.what,
-                });
-                state.fail(format!("background audit: {}", problem.unwrap_or_default()));
+                let problem = report.problem.map(|p| p.to_string()).unwrap_or_default();
+                state.fail(format!("background audit: {problem}"));
             }
             Ok(Err(err)) => state.fail(format!("background audit could not run: {err}")),
             Err(err) => state.fail(format!("background audit failed: {err}")),

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use vouch_daemon::{run, socket, Config, State};
+use vouch_daemon::{run, socket, Config, Limits, Serving, State};
 use vouch_proto::PublicKey;
 
 /// The Vouch daemon: keeps every attestation in an append-only, tamper-evident ledger and
@@ -27,9 +27,22 @@ struct Args {
     /// A reviewer public key whose attestations are accepted and count. Repeatable.
     #[arg(long = "trusted-key", value_name = "FILE.pub")]
     trusted_keys: Vec<PathBuf>,
-    /// Seconds between background audits of the whole ledger; 0 turns them off.
+    /// Seconds between background audits of the whole ledger; 0 turns them off. (At start-up
+    /// the ledger is always audited in full.)
     #[arg(long, value_name = "SECONDS", default_value_t = 3600)]
     audit_interval: u64,
+    /// Connections open at once on the Unix socket; more are closed on arrival.
+    #[arg(long, value_name = "N", default_value_t = Limits::UNIX.max_connections)]
+    max_connections: usize,
+    /// Connections open at once on the --listen TCP port, counted apart from the socket's.
+    #[arg(long, value_name = "N", default_value_t = Limits::TCP.max_connections)]
+    tcp_max_connections: usize,
+    /// Seconds a client may take to send request headers (or stay idle between requests).
+    #[arg(long, value_name = "SECONDS", default_value_t = Limits::UNIX.header_timeout.as_secs())]
+    header_timeout: u64,
+    /// Seconds in-flight requests may run after SIGTERM/SIGINT before they are cut off.
+    #[arg(long, value_name = "SECONDS", default_value_t = Limits::UNIX.shutdown_grace.as_secs())]
+    shutdown_grace: u64,
 }
 
 fn main() -> ExitCode {
@@ -73,10 +86,25 @@ fn serve(args: Args) -> Result<()> {
         Some(path) => path,
         None => socket::default_path()?,
     };
+    let log_passphrase = std::env::var("VOUCH_LOG_PASSPHRASE").ok();
+    if log_passphrase.as_deref() == Some("") {
+        anyhow::bail!("VOUCH_LOG_PASSPHRASE is set but empty: unset it for an unencrypted log key, or give the passphrase");
+    }
     let config = Config {
         db,
         trusted_keys,
-        log_passphrase: std::env::var("VOUCH_LOG_PASSPHRASE").ok(),
+        log_passphrase,
+    };
+    let limits = |max_connections: usize| Limits {
+        max_connections: max_connections.max(1),
+        header_timeout: Duration::from_secs(args.header_timeout.max(1)),
+        shutdown_grace: Duration::from_secs(args.shutdown_grace),
+        ..Limits::UNIX
+    };
+    let serving = Serving {
+        audit_every: (args.audit_interval > 0).then(|| Duration::from_secs(args.audit_interval)),
+        unix: limits(args.max_connections),
+        tcp: limits(args.tcp_max_connections),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -89,8 +117,7 @@ fn serve(args: Args) -> Result<()> {
             None => None,
         };
         tracing::info!(socket = %socket_path.display(), listen = ?args.listen, db = %state.db.display(), "vouchd serving");
-        let audit_every = (args.audit_interval > 0).then(|| Duration::from_secs(args.audit_interval));
-        let result = run(unix, tcp, Arc::clone(&state), audit_every, shutdown_signal()).await;
+        let result = run(unix, tcp, Arc::clone(&state), serving, shutdown_signal()).await;
         let _ = std::fs::remove_file(&socket_path);
         let closing = Arc::clone(&state);
         tokio::task::spawn_blocking(move || closing.close()).await?;

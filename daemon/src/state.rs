@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::{Mutex, RwLock};
 
 use anyhow::{Context, Result};
-use vouch_ledger::{Committer, Ledger, LedgerError, LedgerReader, View};
+use vouch_ledger::{audit, AuditOptions, Committer, Ledger, LedgerError, LedgerReader, View};
 use vouch_proto::{Checkpoint, KeyId, PublicKey};
 
 use crate::index::TrustIndex;
@@ -40,14 +40,58 @@ pub struct State {
     pub log_key: Option<PublicKey>,
     /// Request metrics.
     pub metrics: Metrics,
+    /// Bounds the signature checks running at once (they run off the async workers).
+    pub verifying: tokio::sync::Semaphore,
     readers: Mutex<Vec<LedgerReader>>,
     latest: RwLock<Option<Checkpoint>>,
     failure: RwLock<Option<String>>,
 }
 
+/// Submissions verified at once; more wait their turn, so a flood of costly envelopes cannot
+/// take every blocking thread.
+const VERIFIERS: usize = 4;
+
+/// Audits the ledger just opened (nothing else writes it: the caller holds its lock) and
+/// builds the index from what the audit verified. Returns the index and, if the audit did not
+/// pass, why (then the index is empty).
+fn verified_index(ledger: &Ledger, keys: &[PublicKey]) -> (TrustIndex, Option<String>) {
+    let index = TrustIndex::default();
+    let admit = |entry: vouch_ledger::AuditedEntry| {
+        index.admit(entry);
+    };
+    let options = AuditOptions {
+        log_key: Some(ledger.log_key().clone()),
+        reviewer_keys: keys.to_vec(),
+        on_entry: Some(&admit),
+        ..AuditOptions::default()
+    };
+    let failure = match audit(&ledger.path(), &options) {
+        Ok(report) if report.intact && report.root_hash == Some(ledger.checkpoint().root_hash) => {
+            None
+        }
+        Ok(report) if report.intact => Some(format!(
+            "start-up audit: the audited tree (size {}) is not the one the writer opened (size {})",
+            report.tree_size,
+            ledger.size()
+        )),
+        Ok(report) => Some(format!(
+            "start-up audit: {}",
+            report.problem.map(|p| p.to_string()).unwrap_or_default()
+        )),
+        Err(err) => Some(format!("start-up audit could not run: {err}")),
+    };
+    match failure {
+        None => (index, None),
+        Some(reason) => (TrustIndex::default(), Some(reason)),
+    }
+}
+
 impl State {
-    /// Opens the ledger and builds the index. A ledger that fails its integrity check is not an
-    /// error here: the daemon starts failing closed and says why.
+    /// Opens the ledger, audits it in full (every leaf re-hashed against the signed tree, every
+    /// trusted reviewer's signature re-verified) and builds the trust index from the entries the
+    /// audit verified, never from stored columns. A ledger that fails is not an error here: the
+    /// daemon starts failing closed and says why. Another process writing the same ledger is
+    /// an error.
     pub fn open(config: &Config) -> Result<Self> {
         let trusted_ids = config.trusted_keys.iter().map(PublicKey::id).collect();
         let passphrase = config.log_passphrase.as_deref().map(str::as_bytes);
@@ -59,6 +103,7 @@ impl State {
             index,
             log_key,
             metrics: Metrics::default(),
+            verifying: tokio::sync::Semaphore::new(VERIFIERS),
             readers: Mutex::new(Vec::new()),
             latest: RwLock::new(latest),
             failure: RwLock::new(failure),
@@ -66,16 +111,27 @@ impl State {
         match Ledger::open(&config.db, passphrase) {
             Ok(ledger) => {
                 let started = std::time::Instant::now();
-                let index = TrustIndex::build(&ledger.view(), &config.trusted_keys)?;
+                let (index, failure) = verified_index(&ledger, &config.trusted_keys);
                 tracing::info!(
                     entries = ledger.size(),
                     millis = started.elapsed().as_millis() as u64,
-                    "built trust index"
+                    "audited the ledger and built the trust index"
                 );
                 let log_key = ledger.log_key().clone();
                 let latest = ledger.checkpoint().clone();
+                // The writer starts even when failing closed: it holds the ledger's lock, so no
+                // second daemon can take the file; `append` refuses while failing.
                 let writer = Committer::start(ledger, 1024)?;
-                Ok(base(Some(writer), index, Some(log_key), Some(latest), None))
+                if let Some(reason) = &failure {
+                    tracing::error!(reason = %reason, "the ledger failed its start-up audit; failing closed");
+                }
+                Ok(base(
+                    Some(writer),
+                    index,
+                    Some(log_key),
+                    Some(latest),
+                    failure,
+                ))
             }
             Err(err @ LedgerError::Integrity { .. }) => {
                 tracing::error!(error = %err, "the ledger failed its start-up check; failing closed");
@@ -104,6 +160,9 @@ impl State {
         entry: vouch_ledger::NewEntry,
         reply: impl FnOnce(vouch_ledger::AppendResult) + Send + 'static,
     ) -> bool {
+        if self.failure().is_some() {
+            return false;
+        }
         let writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
         match writer.as_ref() {
             Some(writer) => {

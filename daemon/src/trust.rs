@@ -1,6 +1,9 @@
 //! The trust decision until the policy issue lands: a digest is trusted when at least one
 //! unexpired `trusted` review by a trusted key exists and that key has no `rejected` review of
-//! it that is newer. Every answer carries reasons that name the entries that counted.
+//! it made at the same time or later. Reviews are ordered by the signed `reviewedAt` (which
+//! vouchd refuses from the future), and a tie goes to the rejection, so neither a resubmission
+//! nor a later ledger position can outrank a withdrawal. Every answer carries reasons that
+//! name the entries that counted.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -90,7 +93,7 @@ pub fn decide(
             ));
         }
         match (latest_trusted, latest_rejected) {
-            (Some(good), Some(bad)) if newer(bad, good) => {
+            (Some(good), Some(bad)) if bad.reviewed_at >= good.reviewed_at => {
                 counted.insert(bad.index);
                 reasons.push(format!(
                     "entry #{} by {} rejected this image at {}, after its trusted review in entry #{}",
@@ -234,16 +237,22 @@ mod tests {
             .iter()
             .any(|r| r.contains("entry #1") && r.contains("rejected")));
 
-        // An older rejection does not outweigh a newer trusted review; ties go to the later entry.
+        // An older rejection does not outweigh a newer trusted review; a tie goes to the
+        // rejection, whichever entry came later.
         let old_reject = case(vec![
             review(0, &alice, Verdict::Rejected, 1, None),
-            review(1, &alice, Verdict::Trusted, 1, None),
+            review(1, &alice, Verdict::Trusted, 2, None),
         ]);
         assert!(old_reject.trusted);
-        let tie_reject = case(vec![
-            review(0, &alice, Verdict::Trusted, 1, None),
-            review(1, &alice, Verdict::Rejected, 1, None),
-        ]);
-        assert!(!tie_reject.trusted);
+        for (first, second) in [
+            (Verdict::Trusted, Verdict::Rejected),
+            (Verdict::Rejected, Verdict::Trusted),
+        ] {
+            let tie = case(vec![
+                review(0, &alice, first, 1, None),
+                review(1, &alice, second, 1, None),
+            ]);
+            assert!(!tie.trusted, "{first} then {second} in the same second");
+        }
     }
 }

@@ -8,21 +8,19 @@ use std::path::Path;
 use std::sync::mpsc;
 
 use rayon::prelude::*;
-use rusqlite::Connection;
+use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 use vouch_proto::report::{AuditProblem, AuditReport};
 use vouch_proto::{
-    leaf_hash, pae, verify_batch, verify_checkpoint, verify_review, Checkpoint, EntryKind,
-    Envelope, PublicKey, Statement, TreeHash,
+    leaf_hash, pae, signed_content_key, verify_batch, verify_checkpoint, Checkpoint, EntryKind,
+    Envelope, KeyId, PublicKey, Statement, TreeHash,
 };
 
 use crate::db;
-use crate::error::{DbContext, LedgerError};
+use crate::error::LedgerError;
 use crate::logkey;
-use crate::read::{meta, to_u64};
-
-/// Entries per chunk handed from the reading thread to the hashing threads.
-const CHUNK: i64 = 4096;
+use crate::read::to_u64;
+use crate::snapshot::{self, Head, Part, Row};
 
 /// What the audit is given.
 #[derive(Default)]
@@ -37,39 +35,61 @@ pub struct AuditOptions<'a> {
     pub known_checkpoints: Vec<String>,
     /// Called with (entries done, entries total) after each chunk.
     pub progress: Option<&'a (dyn Fn(u64, u64) + Sync)>,
+    /// Called, in index order, with every entry that passed its own checks (bytes, leaf hash,
+    /// derived columns, signature when its key is given). Callers that index the ledger build
+    /// from these and keep the result only if the whole audit passes.
+    pub on_entry: Option<&'a (dyn Fn(AuditedEntry) + Sync)>,
+}
+
+/// An entry as the audit checked it: its bytes hash to its leaf, and `signer` is set only when
+/// the reviewer's signature verified with one of the given keys.
+pub struct AuditedEntry {
+    /// The leaf index.
+    pub index: u64,
+    /// What it holds.
+    pub kind: EntryKind,
+    /// When it was integrated (unix seconds), as bound into the leaf hash.
+    pub integrated_at: i64,
+    /// The envelope, decoded.
+    pub envelope: Envelope,
+    /// Its Statement, read strictly (no repeated keys).
+    pub statement: Statement<Value>,
+    /// The reviewer key whose signature verified; `None` when that key was not given.
+    pub signer: Option<KeyId>,
 }
 
 /// A problem to report: the first bad index, if any, and what is wrong.
 pub type Problem = AuditProblem;
 
-struct Row {
-    idx: i64,
-    kind: String,
-    integrated_at: i64,
-    body: Vec<u8>,
-    body_sha: Vec<u8>,
-    leaf: Vec<u8>,
-    signer: Option<String>,
-    subjects: Vec<String>,
-}
-
 enum Signature {
-    /// To be checked in a batch: the PAE, the signature naming the signer, and the key's
-    /// position among the reviewer keys.
+    /// To be checked in a batch: the PAE, the signature most likely the reviewer's, and the
+    /// key's position among the reviewer keys.
     Pending {
         message: Vec<u8>,
         sig: Vec<u8>,
         key: usize,
     },
-    /// The signer is not among the keys given.
+    /// The reviewer's key is not among the keys given.
     Unchecked,
+}
+
+/// One entry after its own checks: the recomputed leaf hash, what its signature needs, and the
+/// parsed body.
+struct Checked {
+    leaf: [u8; 32],
+    signature: Signature,
+    envelope: Envelope,
+    statement: Statement<Value>,
+    reviewer: KeyId,
 }
 
 /// Signatures per batch verification.
 const SIGNATURE_BATCH: usize = 64;
 
-/// Audits the ledger at `path`. `Err` means the audit could not run (no such file, not a
-/// ledger, no log key); a tampered ledger is `Ok` with `intact: false` and the problem.
+/// Audits the ledger at `path` as one consistent snapshot (one read transaction), so appends
+/// made while it runs neither disturb it nor hide in it. `Err` means the audit could not run
+/// (no such file, not a ledger, no log key); a tampered ledger is `Ok` with `intact: false` and
+/// the problem.
 pub fn audit(path: &Path, options: &AuditOptions<'_>) -> Result<AuditReport, LedgerError> {
     let name = path.display().to_string();
     let conn = db::open_reader(path)?;
@@ -77,13 +97,20 @@ pub fn audit(path: &Path, options: &AuditOptions<'_>) -> Result<AuditReport, Led
         path: name.clone(),
         ..AuditReport::default()
     };
-    report.origin = meta(&conn, &name, "origin")?.unwrap_or_default();
     let log_key = match &options.log_key {
         Some(key) => key.clone(),
         None => logkey::load_public(&logkey::public_key_path(path))?,
     };
     report.log_key_id = Some(log_key.id());
-    let problem = run(path, &conn, &log_key, options, &mut report)?;
+    let problem = std::thread::scope(|scope| {
+        let (sender, receiver) = mpsc::sync_channel::<Result<Part, LedgerError>>(2);
+        let reader_name = name.clone();
+        scope.spawn(move || snapshot::stream(conn, &reader_name, &sender));
+        let result = run(&receiver, &log_key, options, &mut report);
+        // Dropping the receiver stops the reader at its next chunk.
+        drop(receiver);
+        result
+    })?;
     report.intact = problem.is_none();
     report.problem = problem;
     Ok(report)
@@ -96,198 +123,128 @@ fn problem(index: Option<u64>, what: impl Into<String>) -> Option<Problem> {
     })
 }
 
-fn run(
-    path: &Path,
-    conn: &Connection,
+fn next(receiver: &mpsc::Receiver<Result<Part, LedgerError>>) -> Result<Part, LedgerError> {
+    receiver.recv().map_err(|_| LedgerError::Database {
+        path: String::new(),
+        message: "the audit's reading thread stopped".into(),
+    })?
+}
+
+/// Every stored checkpoint (signature, origin, and that its row agrees with its note), then
+/// the known ones. Returns them sorted by size, and the latest stored one.
+fn checkpoints(
+    head: &Head,
     log_key: &PublicKey,
     options: &AuditOptions<'_>,
-    report: &mut AuditReport,
-) -> Result<Option<Problem>, LedgerError> {
-    let name = report.path.clone();
-    let created_with = meta(conn, &name, "log_key_id")?.unwrap_or_default();
-    if created_with != log_key.id().to_string() {
-        return Ok(problem(
-            None,
-            format!("log key swapped: the ledger was created with key {created_with}, the log key is {}", log_key.id()),
-        ));
-    }
-
-    // Every stored checkpoint: signature, origin, and that its row agrees with its note.
-    let rows: Vec<(i64, Vec<u8>, String)> = conn
-        .prepare("SELECT tree_size, root_hash, note FROM checkpoints ORDER BY tree_size")
-        .and_then(|mut stmt| {
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                .collect()
-        })
-        .db(&name)?;
-    let mut checkpoints: Vec<Checkpoint> = Vec::with_capacity(rows.len());
-    for (size, root, note) in rows {
-        let checkpoint = match verify_checkpoint(&note, log_key, Some(&report.origin)) {
-            Ok(c) => c,
-            Err(e) => return Ok(problem(None, format!("checkpoint at size {size}: {e}"))),
-        };
-        if to_u64(size) != checkpoint.tree_size || root != checkpoint.root_hash.0 {
-            return Ok(problem(
-                None,
-                format!("the checkpoint row for size {size} holds a signed checkpoint for size {}: checkpoints were replaced", checkpoint.tree_size),
-            ));
+) -> Result<(Vec<Checkpoint>, Checkpoint), Problem> {
+    let fail = |what: String| Problem { index: None, what };
+    let mut checkpoints: Vec<Checkpoint> = Vec::with_capacity(head.checkpoints.len());
+    for (size, root, note) in &head.checkpoints {
+        let checkpoint = verify_checkpoint(note, log_key, Some(&head.origin))
+            .map_err(|e| fail(format!("checkpoint at size {size}: {e}")))?;
+        if to_u64(*size) != checkpoint.tree_size || root[..] != checkpoint.root_hash.0[..] {
+            return Err(fail(format!("the checkpoint row for size {size} holds a signed checkpoint for size {}: checkpoints were replaced", checkpoint.tree_size)));
         }
         checkpoints.push(checkpoint);
     }
-    let Some(latest) = checkpoints.last().cloned() else {
-        return Ok(problem(None, "there are no checkpoints"));
-    };
+    let latest = checkpoints
+        .last()
+        .cloned()
+        .ok_or_else(|| fail("there are no checkpoints".into()))?;
     for note in &options.known_checkpoints {
-        let known = match verify_checkpoint(note, log_key, Some(&report.origin)) {
-            Ok(c) => c,
-            Err(e) => {
-                return Ok(problem(
-                    None,
-                    format!("a known checkpoint does not verify: {e}"),
-                ))
-            }
-        };
+        let known = verify_checkpoint(note, log_key, Some(&head.origin))
+            .map_err(|e| fail(format!("a known checkpoint does not verify: {e}")))?;
         if known.tree_size > latest.tree_size {
-            return Ok(problem(
-                None,
-                format!(
-                    "a known checkpoint covers {} entries but the ledger's latest covers {}: the ledger was rolled back",
-                    known.tree_size, latest.tree_size
-                ),
-            ));
+            return Err(fail(format!(
+                "a known checkpoint covers {} entries but the ledger's latest covers {}: the ledger was rolled back",
+                known.tree_size, latest.tree_size
+            )));
         }
         match checkpoints.iter().find(|c| c.tree_size == known.tree_size) {
             Some(stored) if stored.root_hash != known.root_hash => {
-                return Ok(problem(
-                    None,
-                    format!("a known checkpoint for size {} has another root than the stored one: the log was forked", known.tree_size),
-                ))
+                return Err(fail(format!("a known checkpoint for size {} has another root than the stored one: the log was forked", known.tree_size)))
             }
             Some(_) => {}
             None => checkpoints.push(known),
         }
     }
     checkpoints.sort_by_key(|c| c.tree_size);
-    report.tree_size = latest.tree_size;
+    Ok((checkpoints, latest))
+}
 
-    let total: i64 = conn
-        .query_row("SELECT COUNT(*) FROM entries", [], |r| r.get(0))
-        .db(&name)?;
-    let total = to_u64(total);
-    let mut hashes_stmt = conn
-        .prepare("SELECT id, hash FROM tree_hashes ORDER BY id")
-        .db(&name)?;
-    let mut stored_hashes = hashes_stmt
-        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))
-        .db(&name)?;
-    let mut next_hash_id: i64 = 0;
-    let mut frontier = Frontier::default();
-    let mut next_checkpoint = 0usize;
-    let mut expected_idx: i64 = 0;
+/// The state of a replay: the tree being rebuilt and how far the checks have come.
+struct Replay {
+    frontier: Frontier,
+    checkpoints: Vec<Checkpoint>,
+    next_checkpoint: usize,
+    next_hash_id: i64,
+    expected_idx: i64,
+}
 
-    let outcome = std::thread::scope(|scope| -> Result<Option<Problem>, LedgerError> {
-        let (sender, receiver) = mpsc::sync_channel::<Result<Vec<Row>, LedgerError>>(2);
-        let reader_path = path.to_path_buf();
-        scope.spawn(move || read_chunks(&reader_path, &sender));
-
-        // Size 0 checkpoints are the empty tree.
-        while next_checkpoint < checkpoints.len() && checkpoints[next_checkpoint].tree_size == 0 {
-            if checkpoints[next_checkpoint].root_hash.0 != tlog_tiles::EMPTY_HASH.0 {
-                return Ok(problem(
-                    None,
-                    "the checkpoint for the empty tree has a non-empty root",
-                ));
-            }
-            next_checkpoint += 1;
-            report.checkpoints += 1;
-        }
-        for chunk in receiver {
-            let chunk = chunk?;
-            let checked: Vec<Result<([u8; 32], Signature), String>> = chunk
-                .par_iter()
-                .map(|row| check_entry(row, &options.reviewer_keys))
-                .collect();
-            let mut bad_signatures = verify_signatures(&chunk, &checked, &options.reviewer_keys);
-            for (position, (row, result)) in chunk.iter().zip(checked).enumerate() {
-                let index = to_u64(row.idx);
-                if row.idx != expected_idx {
-                    return Ok(problem(
-                        Some(to_u64(expected_idx)),
-                        format!("entry {expected_idx} is missing (the next stored entry is {}): rows were deleted or reordered", row.idx),
-                    ));
-                }
-                expected_idx += 1;
-                let (leaf, signature) = match result {
-                    Ok(ok) => ok,
-                    Err(what) => return Ok(problem(Some(index), what)),
-                };
-                match signature {
-                    Signature::Pending { .. } => {
-                        if let Some(what) = bad_signatures.remove(&position) {
-                            return Ok(problem(Some(index), what));
-                        }
-                        report.signatures_verified += 1;
-                    }
-                    Signature::Unchecked => report.signatures_unchecked += 1,
-                }
-                for hash in frontier.push(leaf) {
-                    match stored_hashes.next() {
-                        Some(Ok((id, stored))) if id == next_hash_id && stored == hash => {
-                            next_hash_id += 1
-                        }
-                        Some(Ok((id, _))) if id == next_hash_id => {
-                            return Ok(problem(
-                                Some(index),
-                                format!("stored tree hash {id} does not match the entries"),
-                            ))
-                        }
-                        Some(Ok((id, _))) => {
-                            return Ok(problem(
-                                Some(index),
-                                format!("stored tree hash {next_hash_id} is missing (found {id})"),
-                            ))
-                        }
-                        Some(Err(e)) => return Err(e).db(&name),
-                        None => {
-                            return Ok(problem(
-                                Some(index),
-                                format!("stored tree hash {next_hash_id} is missing"),
-                            ))
-                        }
-                    }
-                }
-                let size = index + 1;
-                while next_checkpoint < checkpoints.len()
-                    && checkpoints[next_checkpoint].tree_size == size
-                {
-                    let root = frontier.root();
-                    if root != checkpoints[next_checkpoint].root_hash.0 {
-                        return Ok(problem(
-                            Some(index),
-                            format!(
-                                "the signed checkpoint for size {size} has root {}, the entries give {}",
-                                checkpoints[next_checkpoint].root_hash,
-                                TreeHash(root)
-                            ),
-                        ));
-                    }
-                    next_checkpoint += 1;
-                    report.checkpoints += 1;
-                }
-            }
-            report.entries += chunk.len() as u64;
-            if let Some(progress) = options.progress {
-                progress(report.entries, total);
-            }
-        }
-        Ok(None)
-    })?;
-    if outcome.is_some() {
-        return Ok(outcome);
+fn run(
+    receiver: &mpsc::Receiver<Result<Part, LedgerError>>,
+    log_key: &PublicKey,
+    options: &AuditOptions<'_>,
+    report: &mut AuditReport,
+) -> Result<Option<Problem>, LedgerError> {
+    let Part::Head(head) = next(receiver)? else {
+        return Ok(problem(None, "the snapshot did not start with its head"));
+    };
+    report.origin = head.origin.clone();
+    if head.log_key_id != log_key.id().to_string() {
+        return Ok(problem(
+            None,
+            format!(
+                "log key swapped: the ledger was created with key {}, the log key is {}",
+                head.log_key_id,
+                log_key.id()
+            ),
+        ));
     }
+    let (checkpoints, latest) = match checkpoints(&head, log_key, options) {
+        Ok(found) => found,
+        Err(found) => return Ok(Some(found)),
+    };
+    report.tree_size = latest.tree_size;
+    let mut replay = Replay {
+        frontier: Frontier::default(),
+        checkpoints,
+        next_checkpoint: 0,
+        next_hash_id: 0,
+        expected_idx: 0,
+    };
+    // Size 0 checkpoints are the empty tree.
+    while let Some(empty) = replay
+        .checkpoints
+        .get(replay.next_checkpoint)
+        .filter(|c| c.tree_size == 0)
+    {
+        if empty.root_hash.0 != tlog_tiles::EMPTY_HASH.0 {
+            return Ok(problem(
+                None,
+                "the checkpoint for the empty tree has a non-empty root",
+            ));
+        }
+        replay.next_checkpoint += 1;
+        report.checkpoints += 1;
+    }
+    let extra_hash = loop {
+        match next(receiver)? {
+            Part::Chunk { rows, hashes } => {
+                if let Some(found) = replay_chunk(&rows, hashes, &mut replay, options, report) {
+                    return Ok(Some(found));
+                }
+                if let Some(progress) = options.progress {
+                    progress(report.entries, head.total);
+                }
+            }
+            Part::End { extra_hash } => break extra_hash,
+            Part::Head(_) => return Ok(problem(None, "the snapshot sent its head twice")),
+        }
+    };
     let entries = report.entries;
-    report.root_hash = Some(TreeHash(frontier.root()));
-    if let Some(missing) = checkpoints.get(next_checkpoint) {
+    report.root_hash = Some(TreeHash(replay.frontier.root()));
+    if let Some(missing) = replay.checkpoints.get(replay.next_checkpoint) {
         return Ok(problem(
             Some(entries),
             format!(
@@ -305,8 +262,7 @@ fn run(
             ),
         ));
     }
-    if let Some(extra) = stored_hashes.next() {
-        let id = extra.map(|(id, _)| id).unwrap_or(next_hash_id);
+    if let Some(id) = extra_hash {
         return Ok(problem(
             None,
             format!("stored tree hash {id} belongs to no entry"),
@@ -315,98 +271,144 @@ fn run(
     Ok(None)
 }
 
-/// Streams entries (with their subjects) in chunks over a second, read-only connection.
-fn read_chunks(path: &Path, sender: &mpsc::SyncSender<Result<Vec<Row>, LedgerError>>) {
-    let name = path.display().to_string();
-    let result = (|| -> Result<(), LedgerError> {
-        let conn = db::open_reader(path)?;
-        let mut entries = conn
-            .prepare("SELECT idx, kind, integrated_at, body, body_sha256, leaf_hash, signer FROM entries WHERE idx >= ?1 ORDER BY idx LIMIT ?2")
-            .db(&name)?;
-        let mut subjects = conn
-            .prepare("SELECT idx, digest FROM entry_subjects WHERE idx BETWEEN ?1 AND ?2 ORDER BY idx, digest")
-            .db(&name)?;
-        let mut from: i64 = 0;
-        loop {
-            let mut rows: Vec<Row> = entries
-                .query_map([from, CHUNK], |r| {
-                    Ok(Row {
-                        idx: r.get(0)?,
-                        kind: r.get(1)?,
-                        integrated_at: r.get(2)?,
-                        body: r.get(3)?,
-                        body_sha: r.get(4)?,
-                        leaf: r.get(5)?,
-                        signer: r.get(6)?,
-                        subjects: Vec::new(),
-                    })
-                })
-                .and_then(Iterator::collect)
-                .db(&name)?;
-            let (Some(first), Some(last)) =
-                (rows.first().map(|r| r.idx), rows.last().map(|r| r.idx))
-            else {
-                return Ok(());
-            };
-            let pairs: Vec<(i64, String)> = subjects
-                .query_map([first, last], |r| Ok((r.get(0)?, r.get(1)?)))
-                .and_then(Iterator::collect)
-                .db(&name)?;
-            let mut pairs = pairs.into_iter().peekable();
-            for row in &mut rows {
-                while let Some((idx, _)) = pairs.peek() {
-                    if *idx < row.idx {
-                        pairs.next();
-                    } else {
-                        break;
-                    }
+/// Checks one chunk: each entry on its own (in parallel), the signatures (in batches), then in
+/// order the tree hashes and the checkpoints they reach. The first problem ends the audit.
+fn replay_chunk(
+    rows: &[Row],
+    hashes: Vec<(i64, Vec<u8>)>,
+    replay: &mut Replay,
+    options: &AuditOptions<'_>,
+    report: &mut AuditReport,
+) -> Option<Problem> {
+    let checked: Vec<Result<Checked, String>> = rows
+        .par_iter()
+        .map(|row| check_entry(row, &options.reviewer_keys))
+        .collect();
+    let mut bad_signatures = verify_signatures(&checked, &options.reviewer_keys);
+    let mut stored_hashes = hashes.into_iter();
+    for (position, (row, result)) in rows.iter().zip(checked).enumerate() {
+        let index = to_u64(row.idx);
+        if row.idx != replay.expected_idx {
+            return problem(
+                Some(to_u64(replay.expected_idx)),
+                format!("entry {} is missing (the next stored entry is {}): rows were deleted or reordered", replay.expected_idx, row.idx),
+            );
+        }
+        replay.expected_idx += 1;
+        let checked = match result {
+            Ok(checked) => checked,
+            Err(what) => return problem(Some(index), what),
+        };
+        let signer = match checked.signature {
+            Signature::Pending { .. } => {
+                if let Some(what) = bad_signatures.remove(&position) {
+                    return problem(Some(index), what);
                 }
-                while let Some((_, digest)) = pairs.next_if(|(idx, _)| *idx == row.idx) {
-                    row.subjects.push(digest);
-                }
+                report.signatures_verified += 1;
+                Some(checked.reviewer)
             }
-            from = last + 1;
-            if sender.send(Ok(rows)).is_err() {
-                return Ok(());
+            Signature::Unchecked => {
+                report.signatures_unchecked += 1;
+                None
+            }
+        };
+        for hash in replay.frontier.push(checked.leaf) {
+            let expected = replay.next_hash_id;
+            match stored_hashes.next() {
+                Some((id, stored)) if id == expected && stored[..] == hash[..] => {
+                    replay.next_hash_id += 1
+                }
+                Some((id, _)) if id == expected => {
+                    return problem(
+                        Some(index),
+                        format!("stored tree hash {id} does not match the entries"),
+                    )
+                }
+                Some((id, _)) => {
+                    return problem(
+                        Some(index),
+                        format!("stored tree hash {expected} is missing (found {id})"),
+                    )
+                }
+                None => {
+                    return problem(
+                        Some(index),
+                        format!("stored tree hash {expected} is missing"),
+                    )
+                }
             }
         }
-    })();
-    if let Err(e) = result {
-        let _ = sender.send(Err(e));
+        let size = index + 1;
+        while let Some(checkpoint) = replay
+            .checkpoints
+            .get(replay.next_checkpoint)
+            .filter(|c| c.tree_size == size)
+        {
+            let root = replay.frontier.root();
+            if root != checkpoint.root_hash.0 {
+                return problem(
+                    Some(index),
+                    format!(
+                        "the signed checkpoint for size {size} has root {}, the entries give {}",
+                        checkpoint.root_hash,
+                        TreeHash(root)
+                    ),
+                );
+            }
+            replay.next_checkpoint += 1;
+            report.checkpoints += 1;
+        }
+        report.entries += 1;
+        if let Some(on_entry) = options.on_entry {
+            on_entry(AuditedEntry {
+                index,
+                kind: EntryKind::Attestation,
+                integrated_at: row.integrated_at,
+                envelope: checked.envelope,
+                statement: checked.statement,
+                signer,
+            });
+        }
     }
+    None
 }
+
+/// A signature to check: the entry's position in its chunk, the PAE, the signature, the key,
+/// and the envelope (for the strict re-check when a batch fails).
+type PendingCheck<'a> = (usize, &'a [u8], &'a [u8], &'a PublicKey, &'a Envelope);
 
 /// Verifies the pending signatures of a chunk in parallel batches; returns what is wrong with
 /// the entries (by position in the chunk) whose signature fails. A failed batch is re-checked
 /// one envelope at a time, strictly, trying every signature of the envelope.
 fn verify_signatures(
-    chunk: &[Row],
-    checked: &[Result<([u8; 32], Signature), String>],
+    checked: &[Result<Checked, String>],
     keys: &[PublicKey],
 ) -> HashMap<usize, String> {
-    let pending: Vec<(usize, &[u8], &[u8], &PublicKey)> = checked
+    let pending: Vec<PendingCheck<'_>> = checked
         .iter()
         .enumerate()
         .filter_map(|(position, result)| match result {
-            Ok((_, Signature::Pending { message, sig, key })) => {
-                Some((position, &message[..], &sig[..], &keys[*key]))
-            }
+            Ok(Checked {
+                signature: Signature::Pending { message, sig, key },
+                envelope,
+                ..
+            }) => Some((position, &message[..], &sig[..], &keys[*key], envelope)),
             _ => None,
         })
         .collect();
     pending
         .par_chunks(SIGNATURE_BATCH)
         .flat_map_iter(|group| {
-            let items: Vec<(&[u8], &[u8], &PublicKey)> = group.iter().map(|&(_, m, s, k)| (m, s, k)).collect();
+            let items: Vec<(&[u8], &[u8], &PublicKey)> =
+                group.iter().map(|&(_, m, s, k, _)| (m, s, k)).collect();
             let failures: Vec<(usize, String)> = if verify_batch(&items) {
                 Vec::new()
             } else {
                 group
                     .iter()
-                    .filter_map(|&(position, _, _, key)| {
-                        let envelope = Envelope::from_json(&chunk[position].body).ok()?;
-                        verify_review(&envelope, std::slice::from_ref(key)).err().map(|e| {
-                            (position, format!("the attestation no longer verifies with its signer's key: {e}"))
+                    .filter_map(|&(position, _, _, key, envelope)| {
+                        envelope.verified_keys(std::slice::from_ref(key)).err().map(|e| {
+                            (position, format!("the attestation no longer verifies with its reviewer's key: {e}"))
                         })
                     })
                     .collect()
@@ -416,8 +418,9 @@ fn verify_signatures(
         .collect()
 }
 
-/// Checks one entry on its own; returns its recomputed leaf hash.
-fn check_entry(row: &Row, keys: &[PublicKey]) -> Result<([u8; 32], Signature), String> {
+/// Checks one entry on its own: its bytes against its leaf hash, its derived columns (subjects,
+/// signer, signed-content key) against its signed content. Returns what its signature needs.
+fn check_entry(row: &Row, keys: &[PublicKey]) -> Result<Checked, String> {
     let kind: EntryKind = row.kind.parse()?;
     if Sha256::digest(&row.body)[..] != row.body_sha[..] {
         return Err("the stored body_sha256 does not match the body: the entry was changed".into());
@@ -428,57 +431,68 @@ fn check_entry(row: &Row, keys: &[PublicKey]) -> Result<([u8; 32], Signature), S
             "the entry's bytes do not hash to its stored leaf hash: the entry was changed".into(),
         );
     }
-    match kind {
-        EntryKind::Attestation => {
-            let envelope = Envelope::from_json(&row.body)
-                .map_err(|e| format!("the body is not an envelope: {e}"))?;
-            let statement = Statement::from_payload(&envelope.payload)
-                .map_err(|e| format!("the body is not a Statement: {e}"))?;
-            let mut digests: Vec<String> = statement
-                .subject
-                .iter()
-                .map(|s| s.sha256().to_string())
-                .collect();
-            digests.sort();
-            digests.dedup();
-            if digests != row.subjects {
-                return Err(format!(
-                    "the indexed subjects {:?} are not the Statement's {digests:?}",
-                    row.subjects
-                ));
-            }
-            let Some(signer) = &row.signer else {
-                return Ok((leaf, Signature::Unchecked));
-            };
-            if !envelope
-                .signatures
-                .iter()
-                .any(|s| s.keyid.is_empty() || &s.keyid == signer)
-            {
-                return Err(format!(
-                    "the recorded signer {signer} is not among the envelope's key ids"
-                ));
-            }
-            let Some(key) = keys.iter().position(|k| k.id().to_string() == *signer) else {
-                return Ok((leaf, Signature::Unchecked));
-            };
-            let sig = envelope
-                .signatures
-                .iter()
-                .find(|s| &s.keyid == signer)
-                .or_else(|| envelope.signatures.first())
-                .map(|s| s.sig.clone())
-                .unwrap_or_default();
-            Ok((
-                leaf,
-                Signature::Pending {
-                    message: pae(&envelope.payload_type, &envelope.payload),
-                    sig,
-                    key,
-                },
-            ))
+    let EntryKind::Attestation = kind;
+    let envelope =
+        Envelope::from_json(&row.body).map_err(|e| format!("the body is not an envelope: {e}"))?;
+    let statement = Statement::from_payload(&envelope.payload)
+        .map_err(|e| format!("the body is not a Statement: {e}"))?;
+    let mut digests: Vec<String> = statement
+        .subject
+        .iter()
+        .map(|s| s.sha256().to_string())
+        .collect();
+    digests.sort();
+    digests.dedup();
+    if digests != row.subjects {
+        return Err(format!(
+            "the indexed subjects {:?} are not the Statement's {digests:?}",
+            row.subjects
+        ));
+    }
+    // The signer is whoever the signed predicate names as reviewer; the stored column is a copy
+    // that must agree, whatever keys this audit was given.
+    let reviewer: KeyId = statement
+        .predicate
+        .pointer("/reviewer/keyId")
+        .and_then(Value::as_str)
+        .ok_or("the review names no reviewer.keyId")?
+        .parse()
+        .map_err(|_| "the review's reviewer.keyId is not a key id".to_string())?;
+    if let Some(signer) = &row.signer {
+        if *signer != reviewer.to_string() {
+            return Err(format!(
+                "the stored signer {signer} is not the review's reviewer {reviewer}: the signer column was changed"
+            ));
         }
     }
+    if let Some(stored) = &row.signed_key {
+        if stored[..] != signed_content_key(&envelope, &reviewer)[..] {
+            return Err(
+                "the stored signed-content key does not match the entry's signed content".into(),
+            );
+        }
+    }
+    let signature = match keys.iter().position(|k| k.id() == reviewer) {
+        Some(key) => Signature::Pending {
+            message: pae(&envelope.payload_type, &envelope.payload),
+            sig: envelope
+                .signatures
+                .iter()
+                .find(|s| s.keyid == reviewer.to_string())
+                .or_else(|| envelope.signatures.first())
+                .map(|s| s.sig.clone())
+                .unwrap_or_default(),
+            key,
+        },
+        None => Signature::Unchecked,
+    };
+    Ok(Checked {
+        leaf,
+        signature,
+        envelope,
+        statement,
+        reviewer,
+    })
 }
 
 /// The right edge of an RFC 9162 tree being built leaf by leaf: one complete subtree per set

@@ -11,9 +11,10 @@ use crate::error::{DbContext, LedgerError};
 
 /// The migrations, in order. Files in `schema/sql/` are never edited once landed.
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!(
-        "../../schema/sql/0001_ledger.sql"
-    ))])
+    Migrations::new(vec![
+        M::up(include_str!("../../schema/sql/0001_ledger.sql")),
+        M::up(include_str!("../../schema/sql/0002_signed_content.sql")),
+    ])
 }
 
 /// Opens (creating if needed) the database for writing, migrated to the latest schema, with

@@ -44,6 +44,14 @@ pub enum LedgerError {
         /// Why not.
         message: String,
     },
+    /// Another process holds the ledger open for writing.
+    #[error("ledger {path} is open for writing by another process (it holds {lock}): stop that vouchd first, or give this one another --db")]
+    Busy {
+        /// The database file.
+        path: String,
+        /// The lock file.
+        lock: String,
+    },
     /// The group committer has stopped.
     #[error("the ledger writer has stopped")]
     Stopped,

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest as _, Sha256};
 use vouch_proto::{
-    leaf_hash, sign_checkpoint, Checkpoint, Digest, EntryKind, KeyId, PublicKey, SecretKey,
-    TreeHash,
+    leaf_hash, sign_checkpoint, signed_content_key, Checkpoint, Digest, EntryKind, Envelope, KeyId,
+    PublicKey, SecretKey, TreeHash,
 };
 
 use crate::db;
@@ -30,6 +30,28 @@ pub struct NewEntry {
     pub signer: Option<KeyId>,
     /// The subject digests.
     pub subjects: Vec<Digest>,
+    /// What the signer signed ([`vouch_proto::signed_content_key`]): an entry with a key
+    /// already in the ledger is not stored again, however its envelope is encoded.
+    pub signed_key: [u8; 32],
+}
+
+impl NewEntry {
+    /// An attestation: `body` is the envelope exactly as received, `envelope` the same decoded,
+    /// `signer` the reviewer key the caller verified, `subjects` the Statement's digests.
+    pub fn attestation(
+        body: Vec<u8>,
+        envelope: &Envelope,
+        signer: KeyId,
+        subjects: Vec<Digest>,
+    ) -> Self {
+        NewEntry {
+            kind: EntryKind::Attestation,
+            signed_key: signed_content_key(envelope, &signer),
+            body,
+            signer: Some(signer),
+            subjects,
+        }
+    }
 }
 
 /// Where an appended entry landed.
@@ -39,13 +61,18 @@ pub struct Appended {
     pub index: u64,
     /// Its leaf hash.
     pub leaf_hash: TreeHash,
-    /// True when the same body was already in the ledger: nothing new was stored.
+    /// When the ledger integrated it (unix seconds), bound into the leaf hash.
+    pub integrated_at: i64,
+    /// True when the same signed content (or body) was already in the ledger: nothing new was
+    /// stored, and `index` is the entry that holds it.
     pub existing: bool,
 }
 
 /// A ledger open for appending. One writer per database file.
 pub struct Ledger {
     conn: Connection,
+    /// An exclusive lock on `<db>.lock`, held while the ledger is open: one writer per file.
+    _lock: std::fs::File,
     path: String,
     origin: String,
     key: SecretKey,
@@ -74,6 +101,7 @@ impl Ledger {
                     message: format!("creating {}: {e}", dir.display()),
                 })?;
         }
+        let lock = lock_writer(path)?;
         let mut conn = db::open_writer(path)?;
         let origin = meta(&conn, &name, "origin")?;
         let key = logkey::load_or_create(path, log_passphrase, origin.is_none())?;
@@ -100,9 +128,11 @@ impl Ledger {
         }
         .check_latest()?;
         let size = latest.tree_size;
+        backfill_signed_keys(&mut conn, &name)?;
         tracing::info!(path = %name, size, origin = %origin, "opened ledger");
         Ok(Ledger {
             conn,
+            _lock: lock,
             path: name,
             origin,
             key,
@@ -161,7 +191,7 @@ impl Ledger {
         let mut size = self.size;
         for entry in entries {
             let body_sha: [u8; 32] = Sha256::digest(&entry.body).into();
-            if let Some(previous) = seen.get(&body_sha) {
+            if let Some(previous) = seen.get(&entry.signed_key).or_else(|| seen.get(&body_sha)) {
                 results.push(Appended {
                     existing: true,
                     ..*previous
@@ -170,19 +200,23 @@ impl Ledger {
             }
             let stored = tx
                 .query_row(
-                    "SELECT idx, leaf_hash FROM entries WHERE body_sha256 = ?1",
-                    [&body_sha[..]],
-                    |row| Ok((row.get::<_, i64>(0)?, hash32(row.get(1)?)?)),
+                    "SELECT e.idx, e.leaf_hash, e.integrated_at FROM entries e WHERE e.body_sha256 = ?1 \
+                     UNION ALL SELECT e.idx, e.leaf_hash, e.integrated_at FROM entry_signed s JOIN entries e ON e.idx = s.idx WHERE s.signed_key = ?2 \
+                     LIMIT 1",
+                    [&body_sha[..], &entry.signed_key[..]],
+                    |row| Ok((row.get::<_, i64>(0)?, hash32(row.get(1)?)?, row.get::<_, i64>(2)?)),
                 )
                 .optional()
                 .db(&path)?;
-            if let Some((index, leaf)) = stored {
+            if let Some((index, leaf, integrated_at)) = stored {
                 let appended = Appended {
                     index: to_u64(index),
                     leaf_hash: leaf,
+                    integrated_at,
                     existing: true,
                 };
                 seen.insert(body_sha, appended);
+                seen.insert(entry.signed_key, appended);
                 results.push(appended);
                 continue;
             }
@@ -218,12 +252,22 @@ impl Ledger {
                     })
                     .db(&path)?;
             }
+            tx.prepare_cached("INSERT INTO entry_signed (signed_key, idx) VALUES (?1, ?2)")
+                .and_then(|mut stmt| {
+                    stmt.execute(params![
+                        &entry.signed_key[..],
+                        to_i64(size).unwrap_or(i64::MAX)
+                    ])
+                })
+                .db(&path)?;
             let appended = Appended {
                 index: size,
                 leaf_hash: TreeHash(leaf),
+                integrated_at: now,
                 existing: false,
             };
             seen.insert(body_sha, appended);
+            seen.insert(entry.signed_key, appended);
             results.push(appended);
             size += 1;
         }
@@ -262,6 +306,76 @@ impl Ledger {
         self.latest = checkpoint;
         Ok(results)
     }
+}
+
+/// Takes the writer's exclusive lock on `<db>.lock`, or says who holds it. The lock (flock) goes
+/// with the process, so a crashed daemon never leaves it behind.
+fn lock_writer(path: &Path) -> Result<std::fs::File, LedgerError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let lock = logkey::with_suffix(path, ".lock");
+    let fail = |message: String| LedgerError::Database {
+        path: path.display().to_string(),
+        message,
+    };
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .mode(0o600)
+        .open(&lock)
+        .map_err(|e| fail(format!("opening the lock file {}: {e}", lock.display())))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(LedgerError::Busy {
+            path: path.display().to_string(),
+            lock: lock.display().to_string(),
+        }),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(fail(format!("locking {}: {e}", lock.display())))
+        }
+    }
+}
+
+/// Records the signed-content key of entries appended before the ledger kept them (schema
+/// version 1), so that they too are found when re-encoded. An entry whose key cannot be derived
+/// or is already taken is left without one; the audit checks every key that is recorded.
+fn backfill_signed_keys(conn: &mut Connection, path: &str) -> Result<(), LedgerError> {
+    let missing: Vec<(i64, Vec<u8>)> = conn
+        .prepare("SELECT e.idx, e.body FROM entries e LEFT JOIN entry_signed s ON s.idx = e.idx WHERE s.idx IS NULL ORDER BY e.idx")
+        .and_then(|mut stmt| stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+        .db(path)?;
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let tx = conn.transaction().db(path)?;
+    let mut recorded = 0u64;
+    for (idx, body) in &missing {
+        let Some(key) = crate::signed::key_of_body(body) else {
+            continue;
+        };
+        let taken: bool = tx
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM entry_signed WHERE signed_key = ?1)",
+                [&key[..]],
+                |r| r.get(0),
+            )
+            .db(path)?;
+        if !taken {
+            tx.execute(
+                "INSERT INTO entry_signed (signed_key, idx) VALUES (?1, ?2)",
+                params![&key[..], idx],
+            )
+            .db(path)?;
+            recorded += 1;
+        }
+    }
+    tx.commit().db(path)?;
+    tracing::info!(
+        path,
+        recorded,
+        "recorded the signed-content keys of older entries"
+    );
+    Ok(())
 }
 
 fn integrity(path: &str, message: String) -> LedgerError {

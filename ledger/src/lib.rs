@@ -10,8 +10,10 @@ mod hashes;
 mod ledger;
 mod logkey;
 mod read;
+mod signed;
+mod snapshot;
 
-pub use audit::{audit, AuditOptions, Problem};
+pub use audit::{audit, AuditOptions, AuditedEntry, Problem};
 pub use commit::{AppendResult, Committer};
 pub use error::LedgerError;
 pub use ledger::{Appended, Ledger, LedgerReader, NewEntry};

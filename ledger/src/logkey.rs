@@ -20,7 +20,7 @@ pub fn public_key_path(db: &Path) -> PathBuf {
     with_suffix(db, ".pub")
 }
 
-fn with_suffix(db: &Path, suffix: &str) -> PathBuf {
+pub(crate) fn with_suffix(db: &Path, suffix: &str) -> PathBuf {
     let mut name = db.as_os_str().to_owned();
     name.push(suffix);
     PathBuf::from(name)
@@ -40,11 +40,20 @@ pub fn load_or_create(
     create: bool,
 ) -> Result<SecretKey, LedgerError> {
     let path = private_key_path(db);
+    if passphrase.is_some_and(<[u8]>::is_empty) {
+        return Err(key_error(
+            &path,
+            "the log key passphrase is empty: give a real one, or none for an unencrypted key",
+        ));
+    }
     match std::fs::read_to_string(&path) {
-        Ok(text) => SecretKey::from_pem(&text, passphrase).map_err(|e| {
+        Ok(text) => {
+            check_private_mode(&path)?;
+            SecretKey::from_pem(&text, passphrase).map_err(|e| {
             let hint = if passphrase.is_none() { " (is VOUCH_LOG_PASSPHRASE set?)" } else { "" };
             key_error(&path, format!("{e}{hint}"))
-        }),
+            })
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => {
             let key = SecretKey::generate();
             let pem = match passphrase {
@@ -58,6 +67,7 @@ pub fn load_or_create(
                 std::fs::remove_file(&public).map_err(|e| key_error(&public, e))?;
             }
             write_new(&public, key.public().to_pem().as_bytes(), 0o644)?;
+            sync_dir(&path)?;
             tracing::info!(key_id = %key.id(), path = %path.display(), encrypted = passphrase.is_some(), "created log key");
             Ok(key)
         }
@@ -73,6 +83,34 @@ pub fn load_or_create(
 pub fn load_public(path: &Path) -> Result<PublicKey, LedgerError> {
     let text = std::fs::read_to_string(path).map_err(|e| key_error(path, e))?;
     PublicKey::from_pem(&text).map_err(|e| key_error(path, e))
+}
+
+/// Refuses a private log key that others can read or write: whoever can read it can sign
+/// checkpoints for this log.
+fn check_private_mode(path: &Path) -> Result<(), LedgerError> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path)
+        .map_err(|e| key_error(path, e))?
+        .permissions()
+        .mode();
+    if mode & 0o077 != 0 {
+        return Err(key_error(
+            path,
+            format!("its mode is {:o}: others can read or change it; run chmod 600 on it, and rotate the key if others may have read it", mode & 0o777),
+        ));
+    }
+    Ok(())
+}
+
+/// Makes the new key files' directory entries durable.
+fn sync_dir(path: &Path) -> Result<(), LedgerError> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| key_error(dir, e))
 }
 
 fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<(), LedgerError> {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use proptest::prelude::*;
 use rusqlite::Connection;
 use vouch_proto::{
-    sign_review, Digest, EntryKind, ImageRef, Review, ReviewStatement, SecretKey, TreeHash, Verdict,
+    sign_review, Digest, ImageRef, Review, ReviewStatement, SecretKey, TreeHash, Verdict,
 };
 
 use crate::{audit, AuditOptions, Ledger, LedgerError, LedgerReader, NewEntry};
@@ -26,14 +26,13 @@ pub(crate) fn entry(key: &SecretKey, i: u64) -> NewEntry {
         chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
         &reference,
     );
-    NewEntry {
-        kind: EntryKind::Attestation,
-        body: sign_review(&ReviewStatement::new(&image, review), key)
-            .to_json()
-            .into_bytes(),
-        signer: Some(key.id()),
-        subjects: vec![digest],
-    }
+    let envelope = sign_review(&ReviewStatement::new(&image, review), key);
+    NewEntry::attestation(
+        envelope.to_json().into_bytes(),
+        &envelope,
+        key.id(),
+        vec![digest],
+    )
 }
 
 pub(crate) fn ledger_with(dir: &Path, n: u64) -> (Ledger, PathBuf) {
@@ -218,6 +217,14 @@ fn opening_with_another_log_key_fails() {
             .to_unencrypted_pem()
             .unwrap()
             .as_bytes(),
+    )
+    .unwrap();
+    // A private key others can read is refused before it is used.
+    let err = Ledger::open(&path, None).err().expect("must not open");
+    assert!(err.to_string().contains("chmod 600"), "{err}");
+    std::fs::set_permissions(
+        crate::private_key_path(&path),
+        std::fs::Permissions::from_mode(0o600),
     )
     .unwrap();
     let err = Ledger::open(&path, None).err().expect("must not open");

@@ -25,9 +25,13 @@ pub struct ErrorBody {
 pub struct SubmitResponse {
     /// The entry's index.
     pub index: u64,
-    /// Its leaf hash.
+    /// Its leaf hash: `SHA-256(0x00 || "vouch-entry/v1" LF kind LF integratedAt LF body)`.
     pub leaf_hash: TreeHash,
-    /// True when the same envelope was already in the ledger.
+    /// When the ledger integrated it (unix seconds): with the body, what the client needs to
+    /// recompute the leaf hash itself.
+    pub integrated_at: i64,
+    /// True when the same signed statement was already in the ledger (perhaps encoded
+    /// differently: then fetch the entry for the stored body).
     pub existing: bool,
     /// The signed checkpoint that covers it.
     pub checkpoint: Checkpoint,

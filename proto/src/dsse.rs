@@ -14,6 +14,10 @@ use crate::key::{PublicKey, SecretKey};
 /// The payload type of in-toto Statements.
 pub const IN_TOTO_PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
 
+/// The most signatures an envelope may carry. A review has one signer, a co-signed one a few;
+/// the cap bounds what a hostile envelope can make a verifier do.
+pub const MAX_SIGNATURES: usize = 16;
+
 /// The DSSE v1 pre-authentication encoding: the bytes that are actually signed.
 ///
 /// `"DSSEv1" SP LEN(type) SP type SP LEN(body) SP body`, lengths in ASCII decimal.
@@ -95,6 +99,9 @@ impl Envelope {
     /// Reads the JSON envelope.
     pub fn from_json(bytes: &[u8]) -> Result<Self, EnvelopeError> {
         let wire: EnvelopeWire = serde_json::from_slice(bytes)?;
+        if wire.signatures.len() > MAX_SIGNATURES {
+            return Err(EnvelopeError::TooManySignatures(wire.signatures.len()));
+        }
         let payload = decode_base64(&wire.payload, || "payload".into())?;
         let signatures = wire
             .signatures
@@ -132,42 +139,83 @@ impl Envelope {
         serde_json::to_string(&wire).unwrap_or_default()
     }
 
-    /// Checks that some signature verifies with one of `keys`, and returns that key.
+    /// Every key of `keys` that has a valid signature on this envelope, in the order of `keys`.
     ///
-    /// The keyid hints are used only to word the error (wrong key versus bad signature); every
-    /// signature is tried against every key whatever its hint says.
-    pub fn verify<'k>(&self, keys: &'k [PublicKey]) -> Result<&'k PublicKey, VerifyError> {
+    /// A signature is tried first against the key its keyid hint names (the hint is only an
+    /// optimisation: it decides nothing), then against the keys not yet proven, so a hostile
+    /// envelope costs at most [`MAX_SIGNATURES`] times `keys.len()` checks. Errs when no
+    /// signature verifies with any key.
+    pub fn verified_keys<'k>(
+        &self,
+        keys: &'k [PublicKey],
+    ) -> Result<Vec<&'k PublicKey>, VerifyError> {
         if self.signatures.is_empty() {
             return Err(VerifyError::NoSignatures);
         }
         let message = pae(&self.payload_type, &self.payload);
-        for key in keys {
-            if self.signatures.iter().any(|s| key.verify(&message, &s.sig)) {
-                return Ok(key);
+        let ids: Vec<String> = keys.iter().map(|k| k.id().to_string()).collect();
+        let mut proven = vec![false; keys.len()];
+        for signature in self.signatures.iter().take(MAX_SIGNATURES) {
+            let hinted = ids.iter().position(|id| *id == signature.keyid);
+            if let Some(i) = hinted.filter(|&i| !proven[i]) {
+                if keys[i].verify(&message, &signature.sig) {
+                    proven[i] = true;
+                    continue;
+                }
+            }
+            if let Some(i) = (0..keys.len()).find(|&i| {
+                !proven[i] && Some(i) != hinted && keys[i].verify(&message, &signature.sig)
+            }) {
+                proven[i] = true;
             }
         }
-        let expected = keys
+        let verified: Vec<&PublicKey> = keys
             .iter()
-            .map(|k| k.id().to_string())
-            .collect::<Vec<_>>()
-            .join(", ");
+            .zip(&proven)
+            .filter_map(|(key, ok)| ok.then_some(key))
+            .collect();
+        if verified.is_empty() {
+            return Err(self.no_valid_signature(&ids));
+        }
+        Ok(verified)
+    }
+
+    /// Checks that some signature verifies with one of `keys`, and returns the first such key.
+    pub fn verify<'k>(&self, keys: &'k [PublicKey]) -> Result<&'k PublicKey, VerifyError> {
+        Ok(self.verified_keys(keys)?[0])
+    }
+
+    /// Why no signature verified: the hints name other keys (wrong key), or not (bad signature).
+    fn no_valid_signature(&self, ids: &[String]) -> VerifyError {
+        let expected = ids.join(", ");
         let hints: Vec<&str> = self
             .signatures
             .iter()
             .map(|s| s.keyid.as_str())
             .filter(|h| !h.is_empty())
             .collect();
-        let names_a_given_key = hints
-            .iter()
-            .any(|h| keys.iter().any(|k| k.id().to_string() == *h));
+        let names_a_given_key = hints.iter().any(|h| ids.iter().any(|id| id == h));
         if !hints.is_empty() && !names_a_given_key {
-            return Err(VerifyError::WrongKey {
+            return VerifyError::WrongKey {
                 signed_by: hints.join(", "),
                 expected,
-            });
+            };
         }
-        Err(VerifyError::BadSignature { expected })
+        VerifyError::BadSignature { expected }
     }
+}
+
+/// What an envelope's signer signed, as one hash: `SHA-256("vouch-signed/v1" LF key id LF PAE)`.
+/// Two envelopes with the same key are the same signed statement however they are encoded
+/// (whitespace, base64 alphabet, extra fields or signatures), so the ledger stores it once.
+pub fn signed_content_key(envelope: &Envelope, signer: &crate::key::KeyId) -> [u8; 32] {
+    use sha2::Digest as _;
+    let mut hasher = sha2::Sha256::new();
+    hasher.update(b"vouch-signed/v1\n");
+    hasher.update(signer.to_string().as_bytes());
+    hasher.update(b"\n");
+    hasher.update(pae(&envelope.payload_type, &envelope.payload));
+    hasher.finalize().into()
 }
 
 #[cfg(test)]
@@ -241,6 +289,53 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "signatures[0].sig is not valid base64 (standard or URL-safe)"
+        );
+    }
+
+    #[test]
+    fn at_most_max_signatures_are_read() {
+        let key = SecretKey::from_seed(&[5; 32]);
+        let env = Envelope::sign(IN_TOTO_PAYLOAD_TYPE, b"{}".to_vec(), &key);
+        let mut many = env.clone();
+        many.signatures = vec![env.signatures[0].clone(); MAX_SIGNATURES + 1];
+        let err = Envelope::from_json(many.to_json().as_bytes()).unwrap_err();
+        assert!(matches!(err, EnvelopeError::TooManySignatures(17)), "{err}");
+        many.signatures.truncate(MAX_SIGNATURES);
+        let back = Envelope::from_json(many.to_json().as_bytes()).unwrap();
+        assert_eq!(
+            back.verified_keys(std::slice::from_ref(key.public()))
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn the_signed_content_key_ignores_the_encoding() {
+        let key = SecretKey::from_seed(&[6; 32]);
+        let env = Envelope::sign(IN_TOTO_PAYLOAD_TYPE, b"{\"a\":1}".to_vec(), &key);
+        let url = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let reencoded = format!(
+            "{{ \"signatures\": [{{\"sig\":\"{}\"}}, {{\"keyid\":\"x\",\"sig\":\"AAAA\"}}], \"payloadType\":\"{}\", \"payload\":\"{}\", \"junk\": [1,2,3] }}",
+            url.encode(&env.signatures[0].sig),
+            env.payload_type,
+            url.encode(&env.payload)
+        );
+        let back = Envelope::from_json(reencoded.as_bytes()).unwrap();
+        assert_eq!(
+            signed_content_key(&back, &key.id()),
+            signed_content_key(&env, &key.id())
+        );
+        let other = SecretKey::from_seed(&[7; 32]);
+        assert_ne!(
+            signed_content_key(&env, &other.id()),
+            signed_content_key(&env, &key.id())
+        );
+        let mut changed = env.clone();
+        changed.payload_type.push('x');
+        assert_ne!(
+            signed_content_key(&changed, &key.id()),
+            signed_content_key(&env, &key.id())
         );
     }
 

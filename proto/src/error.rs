@@ -86,6 +86,9 @@ pub enum EnvelopeError {
     /// Not JSON, or JSON without the required fields.
     #[error("not a DSSE envelope: {0}")]
     Json(#[from] serde_json::Error),
+    /// More signatures than any review needs.
+    #[error("the envelope has {0} signatures; at most {max} are read", max = crate::dsse::MAX_SIGNATURES)]
+    TooManySignatures(usize),
     /// A base64 field that does not decode.
     #[error("{field} is not valid base64 (standard or URL-safe)")]
     Base64 {
@@ -137,6 +140,22 @@ pub enum VerifyError {
     /// The predicate does not follow the review v1 format.
     #[error("bad review predicate: {0}")]
     BadPredicate(String),
+    /// `expiresAt` is not after `reviewedAt`: the review would never count.
+    #[error("expiresAt {expires_at} is not after reviewedAt {reviewed_at}; a review must expire after it is made")]
+    ExpiresBeforeReviewed {
+        /// The expiry as signed.
+        expires_at: String,
+        /// The review time as signed.
+        reviewed_at: String,
+    },
+    /// `reviewedAt` is later than the time it is checked at, plus the allowed clock skew.
+    #[error("reviewedAt {reviewed_at} is in the future (later than {limit}); check the reviewer's clock and sign again")]
+    ReviewedInFuture {
+        /// The review time as signed.
+        reviewed_at: String,
+        /// The latest acceptable time.
+        limit: String,
+    },
 }
 
 /// A checkpoint that cannot be trusted.

@@ -15,12 +15,15 @@ pub mod proof;
 pub mod report;
 pub mod review;
 pub mod statement;
+pub mod strict_json;
 pub mod timestamp;
 pub mod verify;
 
 pub use checkpoint::{sign_checkpoint, verify_checkpoint, Checkpoint};
 pub use digest::{Digest, DigestSet};
-pub use dsse::{pae, Envelope, Signature, IN_TOTO_PAYLOAD_TYPE};
+pub use dsse::{
+    pae, signed_content_key, Envelope, Signature, IN_TOTO_PAYLOAD_TYPE, MAX_SIGNATURES,
+};
 pub use entry::{leaf_hash, EntryKind};
 pub use error::{
     CheckpointError, DigestError, EnvelopeError, ImageRefError, KeyError, ProofError, VerifyError,
@@ -28,6 +31,6 @@ pub use error::{
 pub use image::ImageRef;
 pub use key::{verify_batch, KeyId, PublicKey, SecretKey, KDF_ROUNDS};
 pub use proof::{ConsistencyProof, InclusionProof, TreeHash};
-pub use review::{Review, ReviewStatement, Verdict, REVIEW_PREDICATE_TYPE};
+pub use review::{Review, ReviewStatement, Verdict, MAX_CLOCK_SKEW_SECS, REVIEW_PREDICATE_TYPE};
 pub use statement::{Statement, Subject, STATEMENT_TYPE};
-pub use verify::{sign_review, verify_review, VerifiedReview};
+pub use verify::{parse_review, sign_review, verify_review, VerifiedReview};

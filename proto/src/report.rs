@@ -48,6 +48,13 @@ pub struct VerifyReport {
     /// Whether it has expired: a valid signature, but a review that no longer counts.
     #[serde(default)]
     pub expired: bool,
+    /// Whether `reviewedAt` is later than now plus the allowed clock skew: vouchd refuses it.
+    #[serde(default)]
+    pub future: bool,
+    /// Whether it would count as trusted today: valid, `trusted`, unexpired, not from the
+    /// future. What `--require-trusted` requires.
+    #[serde(default)]
+    pub counts_as_trusted: bool,
 }
 
 /// `vouch log verify --json`: the result of an offline audit of a ledger file.
@@ -90,4 +97,13 @@ pub struct AuditProblem {
     pub index: Option<u64>,
     /// What is wrong.
     pub what: String,
+}
+
+impl std::fmt::Display for AuditProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.index {
+            Some(index) => write!(f, "entry {index}: {}", self.what),
+            None => f.write_str(&self.what),
+        }
+    }
 }

@@ -14,6 +14,10 @@ use crate::timestamp;
 /// The predicate type of a Vouch review, version 1.
 pub const REVIEW_PREDICATE_TYPE: &str = "https://vouch.dev/attestation/review/v1";
 
+/// How far past the checking clock a `reviewedAt` may lie (clock skew between a reviewer's
+/// machine and vouchd): five minutes.
+pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
+
 /// A review Statement.
 pub type ReviewStatement = Statement<Review>;
 
@@ -249,6 +253,19 @@ impl Review {
             checklist: Vec::new(),
             notes: Vec::new(),
         }
+    }
+
+    /// Refuses a review dated later than `now` plus [`MAX_CLOCK_SKEW_SECS`]: a review from the
+    /// future would outrank every later withdrawal by the same reviewer.
+    pub fn check_not_future(&self, now: DateTime<Utc>) -> Result<(), crate::error::VerifyError> {
+        let limit = now + chrono::Duration::seconds(MAX_CLOCK_SKEW_SECS);
+        if self.reviewed_at > limit {
+            return Err(crate::error::VerifyError::ReviewedInFuture {
+                reviewed_at: timestamp::format(&self.reviewed_at),
+                limit: timestamp::format(&limit),
+            });
+        }
+        Ok(())
     }
 
     /// Whether the review has expired at `now`.

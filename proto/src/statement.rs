@@ -45,7 +45,7 @@ impl Statement<Value> {
     /// Reads a payload as a Statement v1 with any predicate, checking the statement layer: the
     /// `_type`, at least one subject, and that every subject digest is a well-formed sha256.
     pub fn from_payload(payload: &[u8]) -> Result<Self, VerifyError> {
-        let value: Value = serde_json::from_slice(payload)
+        let value: Value = crate::strict_json::from_slice(payload)
             .map_err(|e| VerifyError::NotAStatement(format!("payload is not JSON: {e}")))?;
         match value.get("_type").and_then(Value::as_str) {
             Some(STATEMENT_TYPE) => {}

@@ -7,6 +7,7 @@ use crate::image::ImageRef;
 use crate::key::{KeyId, PublicKey, SecretKey};
 use crate::review::{ReviewStatement, REVIEW_PREDICATE_TYPE};
 use crate::statement::Statement;
+use crate::timestamp;
 
 /// A review whose signature and content have been checked.
 #[derive(Clone, Debug, PartialEq)]
@@ -24,13 +25,34 @@ pub fn sign_review(statement: &ReviewStatement, key: &SecretKey) -> Envelope {
 
 /// Verifies a review envelope against the given keys.
 ///
-/// The order follows DSSE: the signature over the PAE first, so nothing unauthenticated is
-/// interpreted; then the payload type; then the Statement and the review predicate.
+/// The order follows DSSE: the signatures over the PAE first, so nothing unauthenticated is
+/// interpreted; then the payload type, the Statement and the review predicate. The signer is
+/// the predicate's `reviewer.keyId`, which must be among the keys with a valid signature: in a
+/// co-signed envelope that is the reviewer's signature, whatever order the keys are given in.
 pub fn verify_review(
     envelope: &Envelope,
     keys: &[PublicKey],
 ) -> Result<VerifiedReview, VerifyError> {
-    let signer = envelope.verify(keys)?.id();
+    let verified = envelope.verified_keys(keys)?;
+    let statement = parse_review(envelope)?;
+    let reviewer = statement.predicate.reviewer.key_id;
+    if !verified.iter().any(|key| key.id() == reviewer) {
+        let signed: Vec<String> = verified.iter().map(|k| k.id().to_string()).collect();
+        return Err(VerifyError::BadPredicate(format!(
+            "reviewer.keyId {reviewer} is not the key that signed ({})",
+            signed.join(", ")
+        )));
+    }
+    Ok(VerifiedReview {
+        signer: reviewer,
+        statement,
+    })
+}
+
+/// Reads an envelope's review without checking any signature: payload type, Statement (no
+/// repeated JSON keys), predicate type, the review predicate, and that it names its subject.
+/// Only for callers that verify the reviewer's signature themselves (the ledger audit).
+pub fn parse_review(envelope: &Envelope) -> Result<ReviewStatement, VerifyError> {
     if envelope.payload_type != IN_TOTO_PAYLOAD_TYPE {
         return Err(VerifyError::PayloadType {
             found: envelope.payload_type.clone(),
@@ -45,13 +67,7 @@ pub fn verify_review(
         .into_typed()
         .map_err(|e| VerifyError::BadPredicate(e.to_string()))?;
     check_consistency(&statement)?;
-    if statement.predicate.reviewer.key_id != signer {
-        return Err(VerifyError::BadPredicate(format!(
-            "reviewer.keyId {} is not the key that signed ({signer})",
-            statement.predicate.reviewer.key_id
-        )));
-    }
-    Ok(VerifiedReview { signer, statement })
+    Ok(statement)
 }
 
 /// A review names exactly one image; its reference must normalise to the signed subject.
@@ -71,6 +87,13 @@ fn check_consistency(statement: &ReviewStatement) -> Result<(), VerifyError> {
             subject.name,
             subject.sha256()
         )));
+    }
+    let review = &statement.predicate;
+    if let Some(expires) = review.expires_at.filter(|t| *t <= review.reviewed_at) {
+        return Err(VerifyError::ExpiresBeforeReviewed {
+            expires_at: timestamp::format(&expires),
+            reviewed_at: timestamp::format(&review.reviewed_at),
+        });
     }
     Ok(())
 }
@@ -144,6 +167,72 @@ mod tests {
         assert!(matches!(
             verify_review(&env, std::slice::from_ref(key.public())),
             Err(VerifyError::PayloadType { .. })
+        ));
+    }
+
+    #[test]
+    fn a_co_signed_review_counts_for_its_reviewer_whatever_the_key_order() {
+        let alice = SecretKey::from_seed(&[1; 32]);
+        let bob = SecretKey::from_seed(&[2; 32]);
+        let statement = review(&bob, &format!("ubuntu@sha256:{}", "a".repeat(64)));
+        let mut envelope = sign_review(&statement, &alice);
+        envelope
+            .signatures
+            .extend(sign_review(&statement, &bob).signatures);
+        for keys in [
+            [alice.public().clone(), bob.public().clone()],
+            [bob.public().clone(), alice.public().clone()],
+        ] {
+            assert_eq!(verify_review(&envelope, &keys).unwrap().signer, bob.id());
+        }
+        // Alice alone signed, but the review is Bob's: refused.
+        let err = verify_review(&envelope, std::slice::from_ref(alice.public())).unwrap_err();
+        assert!(
+            err.to_string().contains("is not the key that signed"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn repeated_keys_in_the_payload_are_refused_even_when_signed() {
+        let key = SecretKey::from_seed(&[9; 32]);
+        let statement = review(&key, &format!("ubuntu@sha256:{}", "a".repeat(64)));
+        let text = String::from_utf8(statement.to_payload()).unwrap();
+        let doubled = text.replace(
+            "\"verdict\":\"trusted\"",
+            "\"verdict\":\"rejected\",\"verdict\":\"trusted\"",
+        );
+        assert_ne!(doubled, text);
+        let envelope = Envelope::sign(IN_TOTO_PAYLOAD_TYPE, doubled.into_bytes(), &key);
+        let err = verify_review(&envelope, std::slice::from_ref(key.public())).unwrap_err();
+        assert!(err.to_string().contains("appears twice"), "{err}");
+    }
+
+    #[test]
+    fn expiry_must_follow_the_review_and_the_review_must_not_be_from_the_future() {
+        let key = SecretKey::from_seed(&[9; 32]);
+        let mut statement = review(&key, &format!("ubuntu@sha256:{}", "a".repeat(64)));
+        statement.predicate.expires_at = Some(statement.predicate.reviewed_at);
+        let err = verify_review(
+            &sign_review(&statement, &key),
+            std::slice::from_ref(key.public()),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, VerifyError::ExpiresBeforeReviewed { .. }),
+            "{err}"
+        );
+        let reviewed = statement.predicate.reviewed_at;
+        let review = &statement.predicate;
+        assert!(review.check_not_future(reviewed).is_ok());
+        assert!(review
+            .check_not_future(reviewed - chrono::Duration::seconds(crate::MAX_CLOCK_SKEW_SECS))
+            .is_ok());
+        assert!(matches!(
+            review.check_not_future(
+                reviewed - chrono::Duration::seconds(crate::MAX_CLOCK_SKEW_SECS + 1)
+            ),
+            Err(VerifyError::ReviewedInFuture { .. })
         ));
     }
 }

@@ -21,12 +21,13 @@ fn entry(i: u64) -> NewEntry {
     let digest = Digest::of(&i.to_le_bytes());
     statement.subject[0].digest = vouch_proto::DigestSet(digest);
     statement.predicate.image.reference = format!("ubuntu:24.04@{digest}");
-    NewEntry {
-        kind: EntryKind::Attestation,
-        body: sign_review(&statement, &key).to_json().into_bytes(),
-        signer: Some(key.id()),
-        subjects: vec![digest],
-    }
+    let envelope = sign_review(&statement, &key);
+    NewEntry::attestation(
+        envelope.to_json().into_bytes(),
+        &envelope,
+        key.id(),
+        vec![digest],
+    )
 }
 
 /// A ledger of 50 entries appended as 10 + 40, with the checkpoints at 10 and 50 saved as
@@ -278,7 +279,19 @@ fn every_kind_of_tampering_is_detected() {
              UPDATE entry_subjects SET idx = 1000 WHERE idx = 5; UPDATE entry_subjects SET idx = 5 WHERE idx = 6; UPDATE entry_subjects SET idx = 6 WHERE idx = 1000;"
                 .into(),
             Some(5),
-            "does not match the entries",
+            "does not match",
+        ),
+        (
+            "the signer column pointed at another key",
+            format!("UPDATE entries SET signer = '{}' WHERE idx = 12;", "ab".repeat(32)),
+            Some(12),
+            "the signer column was changed",
+        ),
+        (
+            "a signed-content key moved to another entry",
+            "CREATE TEMP TABLE k AS SELECT signed_key FROM entry_signed WHERE idx = 8; DELETE FROM entry_signed WHERE idx IN (8, 9); INSERT INTO entry_signed SELECT signed_key, 9 FROM k;".into(),
+            Some(9),
+            "signed-content key does not match",
         ),
         ("a truncated ledger", "DELETE FROM entry_subjects WHERE idx >= 40; DELETE FROM entries WHERE idx >= 40;".into(), Some(40), "truncated"),
         ("the latest checkpoint deleted", "DELETE FROM checkpoints WHERE tree_size = 50;".into(), Some(10), "not covered by any signed checkpoint"),

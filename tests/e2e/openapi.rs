@@ -32,6 +32,12 @@ fn the_openapi_description_matches_the_daemon() {
         ("/v1/entries/{index}", "get", "/v1/entries/0".into(), vec![]),
         ("/v1/entries/{index}", "get", "/v1/entries/9".into(), vec![]),
         (
+            "/v1/entries/{index}",
+            "get",
+            "/v1/entries/abc".into(),
+            vec![],
+        ),
+        (
             "/v1/trust/{digest}",
             "get",
             format!("/v1/trust/{digest}"),
@@ -39,6 +45,24 @@ fn the_openapi_description_matches_the_daemon() {
         ),
         ("/v1/trust/{digest}", "get", "/v1/trust/nope".into(), vec![]),
         ("/v1/checkpoint", "get", "/v1/checkpoint".into(), vec![]),
+        (
+            "/v1/checkpoint",
+            "get",
+            "/v1/checkpoint?size=0".into(),
+            vec![],
+        ),
+        (
+            "/v1/checkpoint",
+            "get",
+            "/v1/checkpoint?size=99".into(),
+            vec![],
+        ),
+        (
+            "/v1/checkpoint",
+            "get",
+            "/v1/checkpoint?size=x".into(),
+            vec![],
+        ),
         (
             "/v1/proof/inclusion",
             "get",
@@ -49,6 +73,12 @@ fn the_openapi_description_matches_the_daemon() {
             "/v1/proof/inclusion",
             "get",
             "/v1/proof/inclusion?index=0&size=1".into(),
+            vec![],
+        ),
+        (
+            "/v1/proof/inclusion",
+            "get",
+            "/v1/proof/inclusion?index=minus".into(),
             vec![],
         ),
         (

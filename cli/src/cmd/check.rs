@@ -1,15 +1,48 @@
-//! `vouch check`: is this digest trusted, and why.
+//! `vouch check`: is this digest trusted, and why. A TRUSTED answer is printed only after this
+//! process has verified it: the checkpoint with the pinned log key (and consistency with the one
+//! seen before), each counted review's bytes against its leaf hash and inclusion proof, and the
+//! review itself (subject, verdict, expiry, date, and its signature when reviewer keys are
+//! pinned). Anything that does not verify is an error (exit 2), never an answer.
 
 use std::path::Path;
 
-use anyhow::{Context, Result};
-use vouch_proto::api::TrustResponse;
-use vouch_proto::{Digest, ImageRef};
+use anyhow::{bail, ensure, Context, Result};
+use base64::Engine as _;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use vouch_proto::api::{AttestationSummary, EntryResponse, TrustResponse};
+use vouch_proto::{
+    leaf_hash, parse_review, verify_review, Checkpoint, Digest, EntryKind, Envelope, ImageRef,
+    InclusionProof, PublicKey, ReviewStatement, Verdict,
+};
 
 use crate::cli::CheckArgs;
 use crate::client::Client;
+use crate::cmd::key::read_public_key;
 use crate::cmd::{print_line, Outcome};
 use crate::known;
+
+/// What this CLI verified of a trusted answer.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Verified {
+    /// The checkpoint the proofs lead to (its size).
+    tree_size: u64,
+    /// The counted entries whose inclusion and content were checked.
+    entries: Vec<u64>,
+    /// Whether each review's signature was checked against pinned reviewer keys.
+    signatures_checked: bool,
+}
+
+/// `vouch check --json`: vouchd's answer, plus what was verified here.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CheckLine<'a> {
+    #[serde(flatten)]
+    answer: &'a TrustResponse,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verified: Option<Verified>,
+}
 
 /// Runs `vouch check`.
 pub fn run(args: &CheckArgs, socket: Option<&Path>) -> Result<Outcome> {
@@ -20,19 +53,35 @@ pub fn run(args: &CheckArgs, socket: Option<&Path>) -> Result<Outcome> {
     } else {
         ImageRef::parse_pinned(&args.image)?.digest()
     };
+    let keys = args
+        .trusted_keys
+        .iter()
+        .map(|path| read_public_key(path))
+        .collect::<Result<Vec<_>>>()?;
     let client = Client::new(socket)?;
     let answer: TrustResponse = client.get(&format!("/v1/trust/{digest}"))?.json()?;
     if answer.digest != digest.to_string() {
-        anyhow::bail!(
+        bail!(
             "vouchd answered about {} instead of {digest}",
             answer.digest
         );
     }
-    if let Some(checkpoint) = &answer.checkpoint {
-        known::observe(&client, checkpoint)?;
-    }
+    let verified = if answer.trusted {
+        if keys.is_empty() {
+            tracing::warn!("no --trusted-key or VOUCH_TRUSTED_KEYS: reviewer signatures are not re-checked here; the answer rests on the log key pinned at first contact");
+        }
+        Some(verify_trusted(&client, &digest, &answer, &keys)?)
+    } else {
+        if let Some(checkpoint) = &answer.checkpoint {
+            known::observe(&client, checkpoint)?;
+        }
+        None
+    };
     if args.json {
-        print_line(&serde_json::to_string(&answer)?)?;
+        print_line(&serde_json::to_string(&CheckLine {
+            answer: &answer,
+            verified,
+        })?)?;
     } else {
         let verdict = if answer.trusted {
             "TRUSTED"
@@ -49,10 +98,133 @@ pub fn run(args: &CheckArgs, socket: Option<&Path>) -> Result<Outcome> {
                 checkpoint.origin, checkpoint.tree_size
             ))?;
         }
+        if let Some(verified) = &verified {
+            let signatures = if verified.signatures_checked {
+                "signatures checked with pinned reviewer keys"
+            } else {
+                "signatures not checked: no reviewer keys pinned"
+            };
+            print_line(&format!(
+                "  (verified here: entries {:?} are in the checkpoint's tree; {signatures})",
+                verified.entries
+            ))?;
+        }
     }
     Ok(if answer.trusted {
         Outcome::Yes
     } else {
         Outcome::No
     })
+}
+
+/// Checks a trusted answer against the ledger's own proofs; errs at the first thing that does
+/// not hold.
+fn verify_trusted(
+    client: &Client,
+    digest: &Digest,
+    answer: &TrustResponse,
+    keys: &[PublicKey],
+) -> Result<Verified> {
+    let checkpoint = answer.checkpoint.as_ref().context(
+        "vouchd said trusted but gave no checkpoint to prove it; not believing it (is the socket really vouchd's?)",
+    )?;
+    let checkpoint = known::observe(client, checkpoint)?;
+    let counted: Vec<&AttestationSummary> = answer
+        .attestations
+        .iter()
+        .filter(|a| a.counted && a.verdict == Verdict::Trusted)
+        .collect();
+    ensure!(
+        !counted.is_empty(),
+        "vouchd said trusted but counted no trusted review; not believing it"
+    );
+    let now = Utc::now();
+    let mut entries = Vec::with_capacity(counted.len());
+    for summary in counted {
+        let (statement, integrated_at) = proven_review(client, summary.index, &checkpoint, keys)
+            .with_context(|| format!("checking entry #{} that vouchd counted", summary.index))?;
+        let review = &statement.predicate;
+        ensure!(
+            statement.subject.iter().any(|s| s.sha256() == *digest),
+            "entry #{} is not a review of {digest}",
+            summary.index
+        );
+        ensure!(
+            review.reviewer.key_id == summary.key_id,
+            "entry #{} was signed by {}, not by {} as vouchd said",
+            summary.index,
+            review.reviewer.key_id,
+            summary.key_id
+        );
+        ensure!(
+            review.verdict == Verdict::Trusted,
+            "entry #{} is a {} review, not a trusted one",
+            summary.index,
+            review.verdict
+        );
+        ensure!(
+            !review.is_expired(now),
+            "entry #{} expired; vouchd should not have counted it",
+            summary.index
+        );
+        review
+            .check_not_future(integrated_at)
+            .with_context(|| format!("entry #{}", summary.index))?;
+        entries.push(summary.index);
+    }
+    Ok(Verified {
+        tree_size: checkpoint.tree_size,
+        entries,
+        signatures_checked: !keys.is_empty(),
+    })
+}
+
+/// Fetches entry `index` and its inclusion proof in `checkpoint`'s tree, recomputes its leaf
+/// hash from its bytes, checks the proof, and reads its review (verifying the signature with
+/// `keys` when there are any). Returns the review and when the ledger integrated it.
+fn proven_review(
+    client: &Client,
+    index: u64,
+    checkpoint: &Checkpoint,
+    keys: &[PublicKey],
+) -> Result<(ReviewStatement, DateTime<Utc>)> {
+    let entry: EntryResponse = client.get(&format!("/v1/entries/{index}"))?.json()?;
+    ensure!(
+        entry.index == index,
+        "vouchd sent entry {} instead",
+        entry.index
+    );
+    let body = base64::engine::general_purpose::STANDARD
+        .decode(&entry.body)
+        .context("the entry's body is not base64")?;
+    let kind: EntryKind = entry.kind.parse().map_err(anyhow::Error::msg)?;
+    let leaf = leaf_hash(kind, entry.integrated_at, &body);
+    let proof: InclusionProof = client
+        .get(&format!(
+            "/v1/proof/inclusion?index={index}&size={}",
+            checkpoint.tree_size
+        ))?
+        .json()?;
+    ensure!(
+        (proof.index, proof.tree_size) == (index, checkpoint.tree_size),
+        "vouchd sent a proof for another entry or tree size"
+    );
+    ensure!(
+        proof.leaf_hash.0 == leaf,
+        "the entry's bytes do not hash to the leaf its proof covers"
+    );
+    proof
+        .verify(&checkpoint.root_hash)
+        .context("its inclusion proof does not lead to the checkpoint")?;
+    let envelope = Envelope::from_json(&body)?;
+    let statement = if keys.is_empty() {
+        parse_review(&envelope)?
+    } else {
+        verify_review(&envelope, keys)
+            .context("its signature does not verify with a pinned reviewer key")?
+            .statement
+    };
+    let integrated_at = DateTime::from_timestamp(entry.integrated_at, 0)
+        .context("the entry's integration time is out of range")?;
+    Ok((statement, integrated_at))
 }

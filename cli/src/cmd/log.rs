@@ -4,7 +4,7 @@
 use std::io::IsTerminal;
 use std::path::Path;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, ensure, Context, Result};
 use serde::Deserialize;
 use vouch_ledger::{audit, AuditOptions, LedgerReader};
 use vouch_proto::api::CheckpointResponse;
@@ -41,6 +41,46 @@ fn source(args: &LedgerArgs, socket: Option<&Path>) -> Result<Source> {
 fn daemon_checkpoint(client: &Client) -> Result<Checkpoint> {
     let response: CheckpointResponse = client.get("/v1/checkpoint")?.json()?;
     known::observe(client, &response.checkpoint)
+}
+
+/// The daemon's checkpoint at exactly `size` entries, verified: signed by the log key this CLI
+/// pinned, of the same log, and (through a consistency proof) a prefix of the latest one.
+fn daemon_checkpoint_at(client: &Client, latest: &Checkpoint, size: u64) -> Result<Checkpoint> {
+    if size == latest.tree_size {
+        return Ok(latest.clone());
+    }
+    let response: CheckpointResponse =
+        client.get(&format!("/v1/checkpoint?size={size}"))?.json()?;
+    let key = PublicKey::from_pem(&response.log_key).context("the log key vouchd gave")?;
+    // observe() already pinned this key; a different one cannot sign a checkpoint of this log.
+    let old = verify_checkpoint(&response.checkpoint.note, &key, Some(&latest.origin))
+        .context("vouchd's checkpoint at that size")?;
+    verify_checkpoint(&latest.note, &key, Some(&latest.origin))
+        .context("vouchd's log key is not the one that signed the pinned checkpoint")?;
+    ensure!(
+        old.tree_size == size,
+        "vouchd sent a checkpoint for size {} instead of {size}",
+        old.tree_size
+    );
+    let (from, to) = if size < latest.tree_size {
+        (&old, latest)
+    } else {
+        (latest, &old)
+    };
+    let proof: ConsistencyProof = client
+        .get(&format!(
+            "/v1/proof/consistency?old={}&new={}",
+            from.tree_size, to.tree_size
+        ))?
+        .json()?;
+    ensure!(
+        (proof.old_size, proof.new_size) == (from.tree_size, to.tree_size),
+        "vouchd sent a consistency proof for other sizes than asked"
+    );
+    proof
+        .verify(&from.root_hash, &to.root_hash)
+        .context("vouchd's checkpoints at the two sizes are not of one log")?;
+    Ok(old)
 }
 
 fn pinned_key(args: &LedgerArgs) -> Result<Option<PublicKey>> {
@@ -90,6 +130,7 @@ pub fn verify(args: &LogVerifyArgs) -> Result<Outcome> {
         reviewer_keys,
         known_checkpoints,
         progress: Some(&progress),
+        ..AuditOptions::default()
     };
     let report = audit(&path, &options)?;
     if let Some(bar) = bar {
@@ -158,11 +199,10 @@ pub fn prove(args: &LogProveArgs, socket: Option<&Path>) -> Result<Outcome> {
             if (proof.index, proof.tree_size) != (args.index, size) {
                 bail!("vouchd sent a proof for another entry or size than asked");
             }
-            if size == checkpoint.tree_size {
-                proof
-                    .verify(&checkpoint.root_hash)
-                    .context("vouchd's inclusion proof")?;
-            }
+            let at = daemon_checkpoint_at(&client, &checkpoint, size)?;
+            proof
+                .verify(&at.root_hash)
+                .context("vouchd's inclusion proof does not lead to its signed checkpoint")?;
             proof
         }
     };
@@ -195,6 +235,12 @@ pub fn consistency(args: &LogConsistencyArgs, socket: Option<&Path>) -> Result<O
             if (proof.old_size, proof.new_size) != (args.old, args.new) {
                 bail!("vouchd sent a proof for other sizes than asked");
             }
+            let latest = daemon_checkpoint(&client)?;
+            let old = daemon_checkpoint_at(&client, &latest, args.old)?;
+            let new = daemon_checkpoint_at(&client, &latest, args.new)?;
+            proof
+                .verify(&old.root_hash, &new.root_hash)
+                .context("vouchd's consistency proof does not join its signed checkpoints")?;
             proof
         }
     };

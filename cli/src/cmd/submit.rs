@@ -3,9 +3,11 @@
 
 use std::path::Path;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, ensure, Context, Result};
+use base64::Engine as _;
 use serde::Serialize;
-use vouch_proto::api::SubmitResponse;
+use vouch_proto::api::{EntryResponse, SubmitResponse};
+use vouch_proto::{leaf_hash, parse_review, signed_content_key, EntryKind, Envelope};
 
 use crate::cli::SubmitArgs;
 use crate::client::Client;
@@ -30,7 +32,8 @@ pub fn run(args: &SubmitArgs, socket: Option<&Path>) -> Result<Outcome> {
     let mut outcome = Outcome::Yes;
     for path in &args.envelopes {
         let file = path.display().to_string();
-        let reply = client.post("/v1/entries", read_input(path)?)?;
+        let sent = read_input(path)?;
+        let reply = client.post("/v1/entries", sent.clone())?;
         if reply.status >= 500 {
             bail!("{file}: {}", reply.error_text());
         }
@@ -51,12 +54,16 @@ pub fn run(args: &SubmitArgs, socket: Option<&Path>) -> Result<Outcome> {
         }
         let response: SubmitResponse = reply.json()?;
         // Do not take vouchd's word for it: the proof must lead to a checkpoint that extends
-        // what this CLI saw before.
+        // what this CLI saw before, and its leaf must be what was sent.
         let checkpoint = known::observe(&client, &response.checkpoint)?;
         if response.inclusion_proof.index != response.index
             || response.inclusion_proof.tree_size != checkpoint.tree_size
         {
             bail!("{file}: vouchd's inclusion proof is for another entry or tree size");
+        }
+        let leaf = stored_leaf(&client, &sent, &response).with_context(|| file.clone())?;
+        if leaf != response.inclusion_proof.leaf_hash.0 || leaf != response.leaf_hash.0 {
+            bail!("{file}: vouchd's leaf hash is not the hash of the entry it stored for this envelope");
         }
         response
             .inclusion_proof
@@ -82,4 +89,45 @@ pub fn run(args: &SubmitArgs, socket: Option<&Path>) -> Result<Outcome> {
         }
     }
     Ok(outcome)
+}
+
+/// The leaf hash of the entry that holds what was `sent`, recomputed here. A new entry is the
+/// sent bytes at the answer's integration time; an existing one may be another encoding of the
+/// same signed statement, so its stored body is fetched and must carry the same signed content
+/// by the same reviewer.
+fn stored_leaf(client: &Client, sent: &[u8], response: &SubmitResponse) -> Result<[u8; 32]> {
+    if !response.existing {
+        return Ok(leaf_hash(
+            EntryKind::Attestation,
+            response.integrated_at,
+            sent,
+        ));
+    }
+    let entry: EntryResponse = client
+        .get(&format!("/v1/entries/{}", response.index))?
+        .json()?;
+    ensure!(
+        entry.index == response.index,
+        "vouchd sent entry {} instead",
+        entry.index
+    );
+    let stored = base64::engine::general_purpose::STANDARD
+        .decode(&entry.body)
+        .context("the stored entry's body is not base64")?;
+    let ours = Envelope::from_json(sent)?;
+    let theirs = Envelope::from_json(&stored).context("the stored entry")?;
+    let reviewer = parse_review(&ours)?.predicate.reviewer.key_id;
+    let stored_reviewer = parse_review(&theirs)
+        .context("the stored entry")?
+        .predicate
+        .reviewer
+        .key_id;
+    ensure!(
+        reviewer == stored_reviewer
+            && signed_content_key(&ours, &reviewer) == signed_content_key(&theirs, &reviewer),
+        "vouchd says entry #{} holds this envelope, but it holds another statement",
+        response.index
+    );
+    let kind: EntryKind = entry.kind.parse().map_err(anyhow::Error::msg)?;
+    Ok(leaf_hash(kind, entry.integrated_at, &stored))
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 use anyhow::Result;
 use chrono::Utc;
 use vouch_proto::report::VerifyReport;
-use vouch_proto::{timestamp, verify_review, Envelope, PublicKey};
+use vouch_proto::{timestamp, verify_review, Envelope, PublicKey, Verdict};
 
 use crate::cli::VerifyArgs;
 use crate::cmd::key::read_public_key;
@@ -21,7 +21,10 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome> {
         .collect::<Result<Vec<_>>>()?;
     let mut worst = Outcome::Yes;
     for path in &args.envelopes {
-        let (report, outcome) = check(path, &keys);
+        let (report, mut outcome) = check(path, &keys);
+        if args.require_trusted && outcome == Outcome::Yes && !report.counts_as_trusted {
+            outcome = Outcome::No;
+        }
         print(&report, outcome, args.json)?;
         worst = match (worst, outcome) {
             (Outcome::Failed, _) | (_, Outcome::Failed) => Outcome::Failed,
@@ -43,6 +46,8 @@ fn check(path: &Path, keys: &[PublicKey]) -> (VerifyReport, Outcome) {
         reviewed_at: None,
         expires_at: None,
         expired: false,
+        future: false,
+        counts_as_trusted: false,
     };
     let envelope = match read_input(path).and_then(|bytes| Ok(Envelope::from_json(&bytes)?)) {
         Ok(envelope) => envelope,
@@ -61,7 +66,11 @@ fn check(path: &Path, keys: &[PublicKey]) -> (VerifyReport, Outcome) {
             report.verdict = Some(review.verdict);
             report.reviewed_at = Some(timestamp::format(&review.reviewed_at));
             report.expires_at = review.expires_at.as_ref().map(timestamp::format);
-            report.expired = review.is_expired(Utc::now());
+            let now = Utc::now();
+            report.expired = review.is_expired(now);
+            report.future = review.check_not_future(now).is_err();
+            report.counts_as_trusted =
+                review.verdict == Verdict::Trusted && !report.expired && !report.future;
             (report, Outcome::Yes)
         }
         Err(err) => {
@@ -92,6 +101,15 @@ fn print(report: &VerifyReport, outcome: Outcome, json: bool) -> Result<()> {
             if let Some(expires) = &report.expires_at {
                 let word = if report.expired { "EXPIRED" } else { "expires" };
                 line.push_str(&format!(", {word} {expires}"));
+            }
+            if report.future {
+                line.push_str(", DATED IN THE FUTURE (vouchd refuses it)");
+            }
+            if report.verdict == Some(Verdict::Rejected) {
+                line.push_str("; the reviewer REJECTED this image");
+            }
+            if !report.counts_as_trusted {
+                line.push_str("; it does not count as trusted");
             }
             print_line(&line)?;
         }

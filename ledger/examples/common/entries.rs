@@ -1,9 +1,7 @@
 //! Signed review entries for the ledger's examples (append_loop, ledger_bench).
 
 use vouch_ledger::NewEntry;
-use vouch_proto::{
-    sign_review, Digest, EntryKind, ImageRef, Review, ReviewStatement, SecretKey, Verdict,
-};
+use vouch_proto::{sign_review, Digest, ImageRef, Review, ReviewStatement, SecretKey, Verdict};
 
 /// The test vectors' key (tests/data/vector.pub), so audits can re-verify the signatures.
 pub fn vector_key() -> SecretKey {
@@ -19,10 +17,11 @@ pub fn make_entry(key: &SecretKey, nonce: &str) -> Result<NewEntry, String> {
     review.reviewer.name = Some("Load Reviewer".into());
     review.notes = vec![format!("generated entry {nonce}")];
     let statement = ReviewStatement::new(&image, review);
-    Ok(NewEntry {
-        kind: EntryKind::Attestation,
-        body: sign_review(&statement, key).to_json().into_bytes(),
-        signer: Some(key.id()),
-        subjects: vec![digest],
-    })
+    let envelope = sign_review(&statement, key);
+    Ok(NewEntry::attestation(
+        envelope.to_json().into_bytes(),
+        &envelope,
+        key.id(),
+        vec![digest],
+    ))
 }
