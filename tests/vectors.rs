@@ -151,6 +151,28 @@ pub fn all() -> Vec<Vector> {
     let mut no_signatures = good.clone();
     no_signatures.signatures.clear();
 
+    // The same key twice in the signed payload: last-wins parsers read "trusted", first-wins
+    // ones "rejected". Signed as is, so only the strict reading refuses it.
+    let duplicate_payload = String::from_utf8(good.payload.clone())
+        .expect("utf-8")
+        .replacen(
+            "\"verdict\":\"trusted\"",
+            "\"verdict\":\"rejected\",\"verdict\":\"trusted\"",
+            1,
+        );
+    assert_ne!(duplicate_payload.as_bytes(), &good.payload[..]);
+    let duplicate_key = Envelope::sign(IN_TOTO_PAYLOAD_TYPE, duplicate_payload.into_bytes(), &key);
+
+    let mut bad_expiry = full_review(&key);
+    bad_expiry.predicate.expires_at = Some(bad_expiry.predicate.reviewed_at);
+
+    let mut too_many = good.clone();
+    too_many.signatures = vec![good.signatures[0].clone(); vouch_proto::MAX_SIGNATURES + 1];
+
+    // Co-signed: another key's signature first, then the reviewer's own.
+    let mut cosigned = sign_review(&full_review(&key), &other);
+    cosigned.signatures.extend(good.signatures.clone());
+
     let mut mismatch = full_review(&key);
     mismatch.predicate.image.reference = format!("debian@sha256:{}", "5f".repeat(32));
 
@@ -248,6 +270,25 @@ pub fn all() -> Vec<Vector> {
             Envelope::sign(IN_TOTO_PAYLOAD_TYPE, br#"{"hello":"world"}"#.to_vec(), &key)
                 .to_json()
                 .into_bytes(),
+        ),
+        ok("ok_cosigned.json", cosigned.to_json().into_bytes()),
+        fail(
+            "fail_duplicate_key.json",
+            1,
+            "appears twice",
+            duplicate_key.to_json().into_bytes(),
+        ),
+        fail(
+            "fail_expires_before_review.json",
+            1,
+            "is not after reviewedAt",
+            sign_review(&bad_expiry, &key).to_json().into_bytes(),
+        ),
+        fail(
+            "fail_too_many_signatures.json",
+            2,
+            "at most 16 are read",
+            too_many.to_json().into_bytes(),
         ),
         fail(
             "fail_reference_mismatch.json",

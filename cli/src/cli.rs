@@ -8,6 +8,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 ///
 /// Exit codes: 0 success (or valid / trusted), 1 a negative answer (invalid signature, not
 /// trusted), 2 an error (unusable input, missing file, bad flag).
+///
+/// Requests to vouchd time out after 30 s (VOUCH_TIMEOUT=SECONDS to change).
 #[derive(Debug, Parser)]
 #[command(
     name = "vouch",

@@ -10,8 +10,15 @@ use hyper::Request;
 use serde::de::DeserializeOwned;
 use vouch_proto::api::ErrorBody;
 
-/// How long one request may take, connecting included.
-const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+/// How long one request may take, connecting included: 30 s, or `VOUCH_TIMEOUT` seconds.
+fn request_timeout() -> std::time::Duration {
+    let seconds = std::env::var("VOUCH_TIMEOUT")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .filter(|s| *s > 0)
+        .unwrap_or(30);
+    std::time::Duration::from_secs(seconds)
+}
 
 /// The largest answer read: an entry is at most 1 MiB of body, base64-encoded in JSON.
 const MAX_RESPONSE: usize = 4 << 20;
@@ -87,14 +94,15 @@ impl Client {
 
     fn send(&self, method: &str, path: &str, body: Vec<u8>) -> Result<Reply> {
         let exchange = self.exchange(method, path, body);
+        let timeout = request_timeout();
         self.runtime.block_on(async {
-            tokio::time::timeout(REQUEST_TIMEOUT, exchange)
+            tokio::time::timeout(timeout, exchange)
                 .await
                 .unwrap_or_else(|_| {
                     Err(anyhow!(
-                        "vouchd at {} did not answer {method} {path} within {} s; is it overloaded or stuck?",
+                        "vouchd at {} did not answer {method} {path} within {} s (VOUCH_TIMEOUT); is it overloaded or stuck?",
                         self.socket.display(),
-                        REQUEST_TIMEOUT.as_secs()
+                        timeout.as_secs()
                     ))
                 })
         })

@@ -75,28 +75,25 @@ pub fn observe(client: &Client, checkpoint: &Checkpoint) -> Result<Checkpoint> {
             );
         }
         if new.tree_size < old.tree_size {
-            bail!(
-                "the ledger was rolled back: vouchd at {} shows {} entries, but it showed {} before (saved in {})",
-                client.socket().display(),
-                new.tree_size,
-                old.tree_size,
-                file.display()
-            );
+            // An answer older than what another run saw since (runs overlap): fine if the daemon
+            // proves it is a prefix of the remembered tree. A daemon that was rolled back does
+            // not have the remembered tree and cannot.
+            prove_prefix(client, &new, &old).with_context(|| {
+                format!(
+                    "the ledger was rolled back: vouchd at {} shows {} entries, but it showed {} before (saved in {})",
+                    client.socket().display(),
+                    new.tree_size,
+                    old.tree_size,
+                    file.display()
+                )
+            })?;
+            return Ok(new);
         }
         if new.tree_size == old.tree_size && new.root_hash != old.root_hash {
             bail!("the ledger forked: the same size {} has two different roots (the other one is saved in {})", new.tree_size, file.display());
         }
         if new.tree_size > old.tree_size {
-            let proof: ConsistencyProof = client
-                .get(&format!(
-                    "/v1/proof/consistency?old={}&new={}",
-                    old.tree_size, new.tree_size
-                ))?
-                .json()?;
-            if (proof.old_size, proof.new_size) != (old.tree_size, new.tree_size) {
-                bail!("vouchd sent a consistency proof for other sizes than asked");
-            }
-            proof.verify(&old.root_hash, &new.root_hash).with_context(|| {
+            prove_prefix(client, &old, &new).with_context(|| {
                 format!(
                     "the ledger was rolled back or forked: its tree of {} entries does not extend the one this CLI saw ({} entries, saved in {})",
                     new.tree_size,
@@ -117,6 +114,38 @@ pub fn observe(client: &Client, checkpoint: &Checkpoint) -> Result<Checkpoint> {
         },
     )?;
     Ok(new)
+}
+
+/// The size of the newest checkpoint remembered for `client`'s daemon, if any.
+pub fn newest_size(client: &Client) -> Result<Option<u64>> {
+    let file = file_for(client)?;
+    let bytes = match std::fs::read(&file) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("reading {}", file.display())),
+    };
+    let known: Known =
+        serde_json::from_slice(&bytes).with_context(|| format!("reading {}", file.display()))?;
+    let key = PublicKey::from_pem(&known.log_key)
+        .with_context(|| format!("{} is damaged", file.display()))?;
+    let checkpoint = verify_checkpoint(&known.checkpoint, &key, None)
+        .with_context(|| format!("{} is damaged", file.display()))?;
+    Ok(Some(checkpoint.tree_size))
+}
+
+/// Asks the daemon to prove that the tree of `old` is a prefix of the tree of `new`.
+fn prove_prefix(client: &Client, old: &Checkpoint, new: &Checkpoint) -> Result<()> {
+    let proof: ConsistencyProof = client
+        .get(&format!(
+            "/v1/proof/consistency?old={}&new={}",
+            old.tree_size, new.tree_size
+        ))?
+        .json()?;
+    if (proof.old_size, proof.new_size) != (old.tree_size, new.tree_size) {
+        bail!("vouchd sent a consistency proof for other sizes than asked");
+    }
+    proof.verify(&old.root_hash, &new.root_hash)?;
+    Ok(())
 }
 
 /// An exclusive lock on `FILE.lock`, held until dropped.

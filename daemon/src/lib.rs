@@ -105,6 +105,7 @@ async fn audit_loop(
         .await;
         match result {
             Ok(Ok(report)) if report.intact => {
+                state.metrics.audit_passed();
                 tracing::info!(entries = report.entries, "background audit passed");
             }
             Ok(Ok(report)) => {

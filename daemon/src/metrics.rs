@@ -39,9 +39,15 @@ struct Route {
 #[derive(Default)]
 pub struct Metrics {
     routes: [Route; 9],
+    audits_passed: AtomicU64,
 }
 
 impl Metrics {
+    /// Counts a background audit that passed.
+    pub fn audit_passed(&self) {
+        self.audits_passed.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// Records one request.
     pub fn record(&self, route: &str, status: u16, elapsed: Duration) {
         let slot = ROUTES
@@ -121,6 +127,16 @@ impl Metrics {
         let _ = writeln!(out, "# HELP vouchd_healthy 1 when the ledger passed its checks, 0 when vouchd fails closed.");
         let _ = writeln!(out, "# TYPE vouchd_healthy gauge");
         let _ = writeln!(out, "vouchd_healthy {}", u8::from(healthy));
+        let _ = writeln!(
+            out,
+            "# HELP vouchd_audits_passed_total Background audits of the whole ledger that passed."
+        );
+        let _ = writeln!(out, "# TYPE vouchd_audits_passed_total counter");
+        let _ = writeln!(
+            out,
+            "vouchd_audits_passed_total {}",
+            self.audits_passed.load(Ordering::Relaxed)
+        );
         out
     }
 }

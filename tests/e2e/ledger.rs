@@ -7,28 +7,11 @@ use std::process::{Command as StdCommand, Stdio};
 
 use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
-use vouch_ledger::{Ledger, LedgerReader, NewEntry};
+use vouch_ledger::{Ledger, LedgerReader};
 use vouch_proto::report::AuditReport;
-use vouch_proto::{sign_checkpoint, sign_review, Digest, EntryKind, SecretKey};
-use vouch_tests::vectors;
+use vouch_proto::{sign_checkpoint, Digest, EntryKind, SecretKey};
 
-use crate::support::{self, bin, data, Home};
-
-/// An entry signed by the vector key, about a digest made from `i`.
-fn entry(i: u64) -> NewEntry {
-    let key = SecretKey::from_seed(&vectors::SIGNER_SEED);
-    let mut statement = vectors::full_review(&key);
-    let digest = Digest::of(&i.to_le_bytes());
-    statement.subject[0].digest = vouch_proto::DigestSet(digest);
-    statement.predicate.image.reference = format!("ubuntu:24.04@{digest}");
-    let envelope = sign_review(&statement, &key);
-    NewEntry::attestation(
-        envelope.to_json().into_bytes(),
-        &envelope,
-        key.id(),
-        vec![digest],
-    )
-}
+use crate::support::{self, bin, data, hex, signed_entry as entry, tamper, Home};
 
 /// A ledger of 50 entries appended as 10 + 40, with the checkpoints at 10 and 50 saved as
 /// files `cp10` and `cp50`.
@@ -64,34 +47,6 @@ fn log_verify(home: &Home, db: &Path, extra: &[&str]) -> (i32, AuditReport) {
         )
     });
     (out.status.code().unwrap(), report)
-}
-
-/// Runs SQL on the ledger with the sqlite3 shell after dropping every trigger.
-fn tamper(sqlite3: &Path, db: &Path, sql: &str) {
-    let triggers = StdCommand::new(sqlite3)
-        .arg(db)
-        .arg("SELECT name FROM sqlite_schema WHERE type = 'trigger'")
-        .output()
-        .unwrap();
-    let drops: String = String::from_utf8(triggers.stdout)
-        .unwrap()
-        .lines()
-        .map(|t| format!("DROP TRIGGER {t};"))
-        .collect();
-    let out = StdCommand::new(sqlite3)
-        .arg(db)
-        .arg(format!("{drops}{sql}"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "sqlite3: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[test]

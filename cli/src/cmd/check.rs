@@ -59,18 +59,24 @@ pub fn run(args: &CheckArgs, socket: Option<&Path>) -> Result<Outcome> {
         .map(|path| read_public_key(path))
         .collect::<Result<Vec<_>>>()?;
     let client = Client::new(socket)?;
-    let answer: TrustResponse = client.get(&format!("/v1/trust/{digest}"))?.json()?;
-    if answer.digest != digest.to_string() {
-        bail!(
-            "vouchd answered about {} instead of {digest}",
-            answer.digest
-        );
+    let mut answer = ask(&client, &digest)?;
+    // A trusted answer must speak for a tree at least as new as one already seen: an older
+    // view could miss a withdrawal. Another run may have seen a newer tree since this one
+    // asked, so ask once more before calling it stale.
+    let newest = known::newest_size(&client)?.unwrap_or_default();
+    if answer.trusted
+        && answer
+            .checkpoint
+            .as_ref()
+            .is_some_and(|c| c.tree_size < newest)
+    {
+        answer = ask(&client, &digest)?;
     }
     let verified = if answer.trusted {
         if keys.is_empty() {
             tracing::warn!("no --trusted-key or VOUCH_TRUSTED_KEYS: reviewer signatures are not re-checked here; the answer rests on the log key pinned at first contact");
         }
-        Some(verify_trusted(&client, &digest, &answer, &keys)?)
+        Some(verify_trusted(&client, &digest, &answer, &keys, newest)?)
     } else {
         if let Some(checkpoint) = &answer.checkpoint {
             known::observe(&client, checkpoint)?;
@@ -117,6 +123,17 @@ pub fn run(args: &CheckArgs, socket: Option<&Path>) -> Result<Outcome> {
     })
 }
 
+fn ask(client: &Client, digest: &Digest) -> Result<TrustResponse> {
+    let answer: TrustResponse = client.get(&format!("/v1/trust/{digest}"))?.json()?;
+    if answer.digest != digest.to_string() {
+        bail!(
+            "vouchd answered about {} instead of {digest}",
+            answer.digest
+        );
+    }
+    Ok(answer)
+}
+
 /// Checks a trusted answer against the ledger's own proofs; errs at the first thing that does
 /// not hold.
 fn verify_trusted(
@@ -124,11 +141,17 @@ fn verify_trusted(
     digest: &Digest,
     answer: &TrustResponse,
     keys: &[PublicKey],
+    newest: u64,
 ) -> Result<Verified> {
     let checkpoint = answer.checkpoint.as_ref().context(
         "vouchd said trusted but gave no checkpoint to prove it; not believing it (is the socket really vouchd's?)",
     )?;
     let checkpoint = known::observe(client, checkpoint)?;
+    ensure!(
+        checkpoint.tree_size >= newest,
+        "vouchd answered from a tree of {} entries, older than the {newest} it showed before; not believing a stale trusted answer",
+        checkpoint.tree_size
+    );
     let counted: Vec<&AttestationSummary> = answer
         .attestations
         .iter()
