@@ -17,5 +17,6 @@ mod peers;
 mod registry;
 mod review;
 mod schema;
+mod stall;
 mod support;
 mod verify;
