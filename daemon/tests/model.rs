@@ -1,0 +1,265 @@
+//! Random interleavings of submit, re-encoded resubmit, withdraw, audit and restart, driven
+//! through vouchd's real router and ledger, checked after every step against a model of the
+//! answers: a reviewer's latest review decides (a tie goes to the rejection), a re-encoded
+//! envelope is the entry already stored, and neither an audit nor a restart changes an answer.
+
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::Request;
+use base64::Engine as _;
+use chrono::{DateTime, Utc};
+use proptest::prelude::*;
+use tower::ServiceExt;
+use vouch_daemon::index::TrustIndex;
+use vouch_daemon::{api, trust, Config, State};
+use vouch_ledger::{audit, AuditOptions};
+use vouch_proto::api::{SubmitResponse, TrustResponse};
+use vouch_proto::{
+    sign_review, Digest, Envelope, ImageRef, Review, ReviewStatement, SecretKey, Verdict,
+};
+
+#[derive(Clone, Debug)]
+enum Op {
+    /// A review: which key, which image, trusted or rejected, at which minute.
+    Submit {
+        key: usize,
+        image: usize,
+        trusted: bool,
+        minute: u8,
+    },
+    /// An earlier submission again, re-encoded one of four ways.
+    Resubmit { which: usize, encoding: u8 },
+    /// A full audit, building an index of its own from what it verified.
+    Audit,
+    /// vouchd stops and starts again on the same ledger.
+    Restart,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => (0..2usize, 0..2usize, any::<bool>(), 0..4u8).prop_map(|(key, image, trusted, minute)| Op::Submit { key, image, trusted, minute }),
+        2 => (any::<usize>(), 0..4u8).prop_map(|(which, encoding)| Op::Resubmit { which, encoding }),
+        1 => Just(Op::Audit),
+        1 => Just(Op::Restart),
+    ]
+}
+
+struct Daemon {
+    _dir: tempfile::TempDir,
+    config: Config,
+    state: Arc<State>,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Daemon {
+    fn new(keys: &[SecretKey]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config {
+            db: dir.path().join("ledger.db"),
+            trusted_keys: keys.iter().map(|k| k.public().clone()).collect(),
+            log_passphrase: None,
+        };
+        let state = Arc::new(State::open(&config).unwrap());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        Daemon {
+            _dir: dir,
+            config,
+            state,
+            runtime,
+        }
+    }
+
+    fn restart(&mut self) {
+        self.state.close();
+        self.state = Arc::new(State::open(&self.config).unwrap());
+    }
+
+    fn call(&self, method: &str, path: &str, body: Vec<u8>) -> (u16, Vec<u8>) {
+        let request = Request::builder()
+            .method(method)
+            .uri(path)
+            .body(Body::from(body))
+            .unwrap();
+        let router = api::router(Arc::clone(&self.state));
+        self.runtime.block_on(async {
+            let response = router.oneshot(request).await.unwrap();
+            let status = response.status().as_u16();
+            let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+                .await
+                .unwrap();
+            (status, bytes.to_vec())
+        })
+    }
+
+    fn trusted(&self, digest: &Digest) -> bool {
+        let (status, body) = self.call("GET", &format!("/v1/trust/{digest}"), Vec::new());
+        assert_eq!(status, 200);
+        serde_json::from_slice::<TrustResponse>(&body)
+            .unwrap()
+            .trusted
+    }
+}
+
+fn envelope(key: &SecretKey, digest: Digest, trusted: bool, at: DateTime<Utc>) -> Envelope {
+    let reference = format!("registry.example/app@{digest}");
+    let image = ImageRef::parse_pinned(&reference).unwrap();
+    let verdict = if trusted {
+        Verdict::Trusted
+    } else {
+        Verdict::Rejected
+    };
+    sign_review(
+        &ReviewStatement::new(&image, Review::new(key.id(), verdict, at, &reference)),
+        key,
+    )
+}
+
+fn reencode(envelope: &Envelope, encoding: u8) -> Vec<u8> {
+    let url = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let value: serde_json::Value = serde_json::from_str(&envelope.to_json()).unwrap();
+    match encoding {
+        0 => serde_json::to_vec_pretty(&value).unwrap(),
+        1 => serde_json::json!({
+            "payload": url.encode(&envelope.payload),
+            "payloadType": envelope.payload_type,
+            "signatures": [{"sig": url.encode(&envelope.signatures[0].sig)}],
+        })
+        .to_string()
+        .into_bytes(),
+        2 => {
+            let mut value = value;
+            value["note"] = "an unknown field".into();
+            value.to_string().into_bytes()
+        }
+        _ => {
+            let mut value = value;
+            let junk = serde_json::json!({"keyid": "junk", "sig": url.encode([1u8; 64])});
+            value["signatures"].as_array_mut().unwrap().insert(0, junk);
+            value.to_string().into_bytes()
+        }
+    }
+}
+
+/// The model: what each reviewer signed, and what that makes of each image.
+#[derive(Default)]
+struct Model {
+    /// (key, image, trusted, minute) of every distinct signed review, with its entry index.
+    reviews: HashMap<(usize, usize, bool, u8), u64>,
+}
+
+impl Model {
+    fn trusted(&self, image: usize) -> bool {
+        (0..2).any(|key| {
+            let latest = |verdict: bool| {
+                self.reviews
+                    .keys()
+                    .filter(|(k, i, t, _)| *k == key && *i == image && *t == verdict)
+                    .map(|(_, _, _, minute)| *minute)
+                    .max()
+            };
+            match (latest(true), latest(false)) {
+                (Some(approved), Some(rejected)) => approved > rejected,
+                (Some(_), None) => true,
+                _ => false,
+            }
+        })
+    }
+}
+
+fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
+    let keys = [
+        SecretKey::from_seed(&[1; 32]),
+        SecretKey::from_seed(&[2; 32]),
+    ];
+    let images = [Digest::of(b"image 0"), Digest::of(b"image 1")];
+    let base = Utc::now() - chrono::Duration::days(1);
+    let mut daemon = Daemon::new(&keys);
+    let mut model = Model::default();
+    let mut sent: Vec<(Envelope, u64)> = Vec::new();
+    for op in ops {
+        match op {
+            Op::Submit {
+                key,
+                image,
+                trusted,
+                minute,
+            } => {
+                let at = base + chrono::Duration::minutes(i64::from(minute));
+                let envelope = envelope(&keys[key], images[image], trusted, at);
+                let (status, body) =
+                    daemon.call("POST", "/v1/entries", envelope.to_json().into_bytes());
+                let answer: SubmitResponse = serde_json::from_slice(&body).unwrap();
+                let known = model.reviews.get(&(key, image, trusted, minute)).copied();
+                prop_assert_eq!(status, if known.is_some() { 200 } else { 201 });
+                if let Some(index) = known {
+                    prop_assert_eq!(answer.index, index);
+                }
+                model
+                    .reviews
+                    .insert((key, image, trusted, minute), answer.index);
+                sent.push((envelope, answer.index));
+            }
+            Op::Resubmit { which, encoding } => {
+                if sent.is_empty() {
+                    continue;
+                }
+                let (envelope, index) = &sent[which % sent.len()];
+                let size = daemon.state.latest().unwrap().tree_size;
+                let (status, body) =
+                    daemon.call("POST", "/v1/entries", reencode(envelope, encoding));
+                prop_assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+                let answer: SubmitResponse = serde_json::from_slice(&body).unwrap();
+                prop_assert!(answer.existing);
+                prop_assert_eq!(answer.index, *index);
+                prop_assert_eq!(daemon.state.latest().unwrap().tree_size, size);
+            }
+            Op::Audit => {
+                let index = TrustIndex::default();
+                let admit = |entry| {
+                    index.admit(entry);
+                };
+                let report = audit(
+                    &daemon.config.db,
+                    &AuditOptions {
+                        reviewer_keys: daemon.config.trusted_keys.clone(),
+                        on_entry: Some(&admit),
+                        ..AuditOptions::default()
+                    },
+                )
+                .unwrap();
+                prop_assert!(report.intact, "{:?}", report.problem);
+                let ids: HashSet<_> = keys.iter().map(SecretKey::id).collect();
+                for (i, digest) in images.iter().enumerate() {
+                    let decision = trust::decide(digest, &index.get(digest), &ids, Utc::now());
+                    prop_assert_eq!(decision.trusted, model.trusted(i));
+                }
+            }
+            Op::Restart => daemon.restart(),
+        }
+        for (i, digest) in images.iter().enumerate() {
+            prop_assert_eq!(daemon.trusted(digest), model.trusted(i), "image {}", i);
+        }
+    }
+    prop_assert_eq!(
+        daemon.state.latest().unwrap().tree_size,
+        model.reviews.len() as u64
+    );
+    daemon.state.close();
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn interleavings_agree_with_the_model(ops in proptest::collection::vec(op(), 1..30)) {
+        run(ops)?;
+    }
+}
