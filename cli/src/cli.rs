@@ -21,6 +21,10 @@ pub struct Cli {
     /// vouchd's socket [default: $XDG_RUNTIME_DIR/vouch/vouchd.sock; /run/vouch/vouchd.sock as root].
     #[arg(long, global = true, value_name = "PATH", env = "VOUCH_SOCKET")]
     pub socket: Option<PathBuf>,
+    /// Read private key passphrases from this file (one trailing line break is ignored), as
+    /// secret stores provide them; otherwise VOUCH_PASSPHRASE, else a terminal prompt.
+    #[arg(long, global = true, value_name = "FILE", env = "VOUCH_PASSPHRASE_FILE")]
+    pub passphrase_file: Option<PathBuf>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -226,6 +230,18 @@ pub struct VerifyProofArgs {
     /// For a consistency proof: the older signed checkpoint.
     #[arg(long = "old-checkpoint", value_name = "FILE")]
     pub old_checkpoint: Option<PathBuf>,
+    /// The log the checkpoints must name [default: the Vouch ledger of --log-key,
+    /// vouch.local/ledger/<first 16 hex of its key id>].
+    #[arg(long, value_name = "ORIGIN")]
+    pub origin: Option<String>,
+    /// For an inclusion proof: prove that this envelope (the exact bytes submitted) is the
+    /// entry; needs --integrated-at.
+    #[arg(long, value_name = "FILE", requires = "integrated_at")]
+    pub envelope: Option<PathBuf>,
+    /// When the ledger integrated the entry (unix seconds, from `vouch submit --json` or
+    /// GET /v1/entries/N).
+    #[arg(long = "integrated-at", value_name = "SECONDS", requires = "envelope")]
+    pub integrated_at: Option<i64>,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
@@ -344,9 +360,13 @@ pub struct AttestArgs {
     /// The reviewer's email, recorded beside the key id (not proven by the signature).
     #[arg(long = "reviewer-email", value_name = "EMAIL")]
     pub reviewer_email: Option<String>,
-    /// Where to write the envelope; `-` is standard output.
+    /// Where to write the envelope; `-` is standard output. A file is written whole or not at
+    /// all (0644), never through a symbolic link.
     #[arg(short, long, value_name = "FILE", default_value = "-")]
     pub output: PathBuf,
+    /// Replace an existing --output file.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `vouch verify`

@@ -12,7 +12,7 @@ pub mod verify;
 use std::io::{Read, Write};
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 
 /// What a command concluded: the exit code is derived from it in `main`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,26 +25,90 @@ pub enum Outcome {
     Failed,
 }
 
-/// Reads a file, or standard input for `-`.
+/// The most bytes read from any one input (an envelope, a Dockerfile, a proof, a checkpoint):
+/// 1 MiB, vouchd's own limit for an envelope.
+pub const MAX_INPUT: u64 = 1 << 20;
+
+/// Reads a file, or standard input for `-`, refusing more than [`MAX_INPUT`] bytes (so
+/// `/dev/zero` or a wrong file is an error, not an exhausted memory).
 pub fn read_input(path: &Path) -> Result<Vec<u8>> {
-    if path.as_os_str() == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut buf)
-            .context("reading standard input")?;
-        return Ok(buf);
+    let name = if path.as_os_str() == "-" {
+        "standard input".to_string()
+    } else {
+        path.display().to_string()
+    };
+    let reader: Box<dyn Read> = if path.as_os_str() == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(std::fs::File::open(path).with_context(|| format!("reading {name}"))?)
+    };
+    let mut buf = Vec::new();
+    reader
+        .take(MAX_INPUT + 1)
+        .read_to_end(&mut buf)
+        .with_context(|| format!("reading {name}"))?;
+    if buf.len() as u64 > MAX_INPUT {
+        bail!(
+            "{name} is over {} bytes, more than any envelope, Dockerfile or proof; is it the right file?",
+            MAX_INPUT
+        );
     }
-    std::fs::read(path).with_context(|| format!("reading {}", path.display()))
+    Ok(buf)
 }
 
-/// Writes a file, or standard output for `-`.
-pub fn write_output(path: &Path, bytes: &[u8]) -> Result<()> {
+/// Writes `bytes` to standard output (`-`) or to the file `path`: through a new temporary file
+/// in the same directory (mode 0644 whatever the umask), synced, then linked into place. An
+/// existing file is replaced only with `force`; a symlink at `path` never is, so nothing is
+/// ever written through one.
+pub fn write_output(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
     if path.as_os_str() == "-" {
         let mut out = std::io::stdout().lock();
         out.write_all(bytes)?;
         return out.flush().map_err(Into::into);
     }
-    std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => bail!(
+            "{} is a symbolic link; vouch does not write through one: remove it or choose another path",
+            path.display()
+        ),
+        Ok(_) if !force => bail!(
+            "{} already exists; give --force to replace it",
+            path.display()
+        ),
+        _ => {}
+    }
+    let dir = parent_dir(path);
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".vouch-")
+        .tempfile_in(dir)
+        .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
+    tmp.as_file()
+        .set_permissions(std::fs::Permissions::from_mode(0o644))
+        .and_then(|()| tmp.write_all(bytes))
+        .and_then(|()| tmp.as_file().sync_all())
+        .with_context(|| format!("writing {}", path.display()))?;
+    if force {
+        tmp.persist(path).map_err(|e| e.error)
+    } else {
+        tmp.persist_noclobber(path).map_err(|e| e.error)
+    }
+    .with_context(|| format!("writing {}", path.display()))?;
+    sync_dir(dir)
+}
+
+/// The directory `path` is in (`.` for a bare name).
+pub fn parent_dir(path: &Path) -> &Path {
+    path.parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// Makes the directory's entries (a file just linked or renamed into it) durable.
+pub fn sync_dir(dir: &Path) -> Result<()> {
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .with_context(|| format!("syncing {}", dir.display()))
 }
 
 /// Prints one line of results on standard output; an error (such as a closed pipe) is returned,

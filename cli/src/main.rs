@@ -24,6 +24,9 @@ use crate::cmd::Outcome;
 fn main() -> ExitCode {
     init_logging();
     let cli = Cli::parse();
+    if let Some(path) = &cli.passphrase_file {
+        passphrase::use_file(path);
+    }
     let result = match &cli.command {
         Command::Key(KeyCommand::Generate(args)) => cmd::key::generate(args),
         Command::Key(KeyCommand::Id(args)) => cmd::key::id(args),

@@ -388,7 +388,7 @@ fn integrity(path: &str, message: String) -> LedgerError {
 /// Records the origin and log key of a new ledger and its empty checkpoint; returns the origin.
 fn initialise(conn: &mut Connection, path: &str, key: &SecretKey) -> Result<String, LedgerError> {
     let id = key.id().to_string();
-    let origin = format!("vouch.local/ledger/{}", &id[..16]);
+    let origin = vouch_proto::ledger_origin(&key.id());
     let empty = sign_checkpoint(&origin, 0, TreeHash(tlog_tiles::EMPTY_HASH.0), key)
         .map_err(|e| integrity(path, format!("signing the first checkpoint: {e}")))?;
     let tx = conn.transaction().db(path)?;

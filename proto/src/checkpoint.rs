@@ -93,6 +93,13 @@ pub fn sign_checkpoint(
     })
 }
 
+/// The origin (checkpoint name) of a Vouch ledger whose log key has id `log_key`:
+/// `vouch.local/ledger/` and the first 16 hex digits of the key id. A verifier that pins the
+/// log key therefore pins the log's name too.
+pub fn ledger_origin(log_key: &crate::key::KeyId) -> String {
+    format!("vouch.local/ledger/{}", &log_key.to_string()[..16])
+}
+
 /// Parses a signed checkpoint note and checks its signature by `log_key`. When
 /// `expected_origin` is given, the checkpoint must be for that log.
 pub fn verify_checkpoint(

@@ -72,6 +72,9 @@ pub enum KeyError {
     /// Not PEM, or malformed DER inside.
     #[error("malformed key: {0}")]
     Malformed(String),
+    /// An encryption scheme or parameters Vouch does not read (refused before decrypting).
+    #[error("unsupported key encryption: {0}")]
+    Unsupported(String),
     /// Encrypting the key failed.
     #[error("cannot encrypt the private key: {0}")]
     Encrypt(String),

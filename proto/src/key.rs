@@ -22,6 +22,41 @@ use crate::error::KeyError;
 /// PBKDF2-HMAC-SHA256 rounds for new private key files (OWASP's 2023 figure for this PRF).
 pub const KDF_ROUNDS: u32 = 600_000;
 
+/// The most PBKDF2 rounds a key file may ask for (about 5 s here); more is refused unread.
+pub const MAX_KDF_ROUNDS: u32 = 10_000_000;
+
+/// Accepts only the encryption Vouch writes: PBES2, PBKDF2-HMAC-SHA256 with a bounded round
+/// count, AES-256-CBC.
+fn check_encryption(scheme: &pkcs8::pkcs5::EncryptionScheme<'_>) -> Result<(), KeyError> {
+    use pkcs8::pkcs5::pbes2::{EncryptionScheme, Kdf, Pbkdf2Prf};
+    let refuse = |what: String| {
+        Err(KeyError::Unsupported(format!(
+            "{what}; Vouch reads keys encrypted with PBES2, PBKDF2-HMAC-SHA256 (at most {MAX_KDF_ROUNDS} rounds) and AES-256-CBC, as `vouch key generate` and `openssl pkcs8 -topk8 -v2 aes-256-cbc -v2prf hmacWithSHA256` write them"
+        )))
+    };
+    let pkcs8::pkcs5::EncryptionScheme::Pbes2(params) = scheme else {
+        return refuse("the key file uses PBES1".into());
+    };
+    match &params.kdf {
+        Kdf::Pbkdf2(kdf) if kdf.prf != Pbkdf2Prf::HmacWithSha256 => {
+            return refuse(format!("the key file's PBKDF2 uses {:?}", kdf.prf))
+        }
+        Kdf::Pbkdf2(kdf) if kdf.iteration_count > MAX_KDF_ROUNDS => {
+            return refuse(format!(
+                "the key file asks for {} PBKDF2 rounds",
+                kdf.iteration_count
+            ))
+        }
+        Kdf::Pbkdf2(_) => {}
+        Kdf::Scrypt(_) => return refuse("the key file uses scrypt".into()),
+        _ => return refuse("the key file uses an unknown key derivation".into()),
+    }
+    if !matches!(params.encryption, EncryptionScheme::Aes256Cbc { .. }) {
+        return refuse("the key file is not encrypted with AES-256-CBC".into());
+    }
+    Ok(())
+}
+
 /// A key's identity: the lowercase hex SHA-256 of its DER SubjectPublicKeyInfo.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct KeyId([u8; 32]);
@@ -269,7 +304,10 @@ impl SecretKey {
         }
     }
 
-    /// Reads an `ENCRYPTED PRIVATE KEY` PEM block (any PBES2 scheme the pkcs8 crate supports).
+    /// Reads an `ENCRYPTED PRIVATE KEY` PEM block: PBES2 with PBKDF2-HMAC-SHA256 (at most
+    /// [`MAX_KDF_ROUNDS`] rounds) and AES-256-CBC, the form Vouch writes. Anything else is
+    /// refused before any key derivation runs, so a crafted file cannot make it take gigabytes
+    /// of memory (scrypt) or minutes of CPU (billions of rounds).
     pub fn from_encrypted_pem(text: &str, passphrase: &[u8]) -> Result<Self, KeyError> {
         let label = pem_label(text)?;
         match label.as_str() {
@@ -286,6 +324,7 @@ impl SecretKey {
             SecretDocument::from_pem(text).map_err(|e| KeyError::Malformed(e.to_string()))?;
         let info = EncryptedPrivateKeyInfo::from_der(der.as_bytes())
             .map_err(|e| KeyError::Malformed(e.to_string()))?;
+        check_encryption(&info.encryption_algorithm)?;
         let plain = info.decrypt(passphrase).map_err(|_| KeyError::Decrypt)?;
         let pair = KeypairBytes::try_from(
             PrivateKeyInfo::from_der(plain.as_bytes())

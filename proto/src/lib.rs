@@ -19,7 +19,7 @@ pub mod strict_json;
 pub mod timestamp;
 pub mod verify;
 
-pub use checkpoint::{sign_checkpoint, verify_checkpoint, Checkpoint};
+pub use checkpoint::{ledger_origin, sign_checkpoint, verify_checkpoint, Checkpoint};
 pub use digest::{Digest, DigestSet};
 pub use dsse::{
     pae, signed_content_key, Envelope, Signature, IN_TOTO_PAYLOAD_TYPE, MAX_SIGNATURES,
@@ -29,7 +29,7 @@ pub use error::{
     CheckpointError, DigestError, EnvelopeError, ImageRefError, KeyError, ProofError, VerifyError,
 };
 pub use image::ImageRef;
-pub use key::{verify_batch, KeyId, PublicKey, SecretKey, KDF_ROUNDS};
+pub use key::{verify_batch, KeyId, PublicKey, SecretKey, KDF_ROUNDS, MAX_KDF_ROUNDS};
 pub use proof::{ConsistencyProof, InclusionProof, TreeHash};
 pub use review::{Review, ReviewStatement, Verdict, MAX_CLOCK_SKEW_SECS, REVIEW_PREDICATE_TYPE};
 pub use statement::{Statement, Subject, STATEMENT_TYPE};

@@ -28,7 +28,7 @@ pub fn run(args: &AttestArgs) -> Result<Outcome> {
     let envelope = sign_review(&statement, &key);
     let mut json = envelope.to_json();
     json.push('\n');
-    write_output(&args.output, json.as_bytes())?;
+    write_output(&args.output, json.as_bytes(), args.force)?;
     tracing::info!(key_id = %key.id(), subject = %image, "signed review");
     if args.output.as_os_str() != "-" {
         eprintln!(
@@ -70,7 +70,7 @@ fn build_review(args: &AttestArgs, now: DateTime<Utc>) -> Result<impl FnOnce(Key
     let mut checklist = Vec::new();
     let dockerfile = match &args.dockerfile {
         Some(path) => {
-            let bytes = std::fs::read(path)
+            let bytes = crate::cmd::read_input(path)
                 .with_context(|| format!("reading Dockerfile {}", path.display()))?;
             let text = String::from_utf8(bytes.clone())
                 .with_context(|| format!("{} is not UTF-8 text", path.display()))?;
@@ -192,11 +192,16 @@ fn hash_download_file(text: &str) -> Result<Download> {
     let Some((url, file)) = text.rsplit_once('=') else {
         bail!("--download-file {text:?}: write it as URL=FILE");
     };
-    let bytes =
-        std::fs::read(file).with_context(|| format!("--download-file {text:?}: reading {file}"))?;
+    // Hashed as it is read: a download may be large, and is never held whole.
+    let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
+    let mut input =
+        std::fs::File::open(file).with_context(|| format!("--download-file {text:?}: reading {file}"))?;
+    std::io::copy(&mut input, &mut hasher)
+        .with_context(|| format!("--download-file {text:?}: reading {file}"))?;
+    let sha256 = Digest::from_bytes(sha2::Digest::finalize(hasher).into());
     Ok(Download {
         url: url.to_string(),
-        sha256: Digest::of(&bytes),
+        sha256,
         destination: None,
     })
 }

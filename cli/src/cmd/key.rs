@@ -1,8 +1,8 @@
 //! `vouch key generate` and `vouch key id`.
 
-use std::fs::{DirBuilder, OpenOptions};
+use std::fs::DirBuilder;
 use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -36,6 +36,7 @@ pub fn generate(args: &KeyGenerateArgs) -> Result<Outcome> {
         .mode(0o700)
         .create(&dir)
         .with_context(|| format!("creating key directory {}", dir.display()))?;
+    warn_about_dir(&dir);
 
     let key = SecretKey::generate();
     let pem = key.to_encrypted_pem(passphrase.as_bytes(), KDF_ROUNDS)?;
@@ -120,15 +121,37 @@ fn check_name(name: &str) -> Result<()> {
     Ok(())
 }
 
-/// Creates `path` (which must not exist) with `mode` and writes `bytes`, durably.
+/// Creates `path` (which must not exist) with `mode` holding `bytes`: written whole to a
+/// temporary file in the same directory, synced, then linked into place, so a failed write
+/// (full disk, file size limit) leaves no partial key that a retry would refuse to replace.
 fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(mode)
-        .open(path)
+    use std::os::unix::fs::PermissionsExt;
+    let dir = crate::cmd::parent_dir(path);
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".vouch-key-")
+        .permissions(std::fs::Permissions::from_mode(mode))
+        .tempfile_in(dir)
         .with_context(|| format!("creating {}", path.display()))?;
-    file.write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .with_context(|| format!("writing {}", path.display()))
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .with_context(|| format!("writing {}", path.display()))?;
+    tmp.persist_noclobber(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("creating {}", path.display()))?;
+    crate::cmd::sync_dir(dir)
+}
+
+/// Warns when the key directory is a symbolic link or others may write to it: whoever can
+/// write there can swap the key files.
+fn warn_about_dir(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    match std::fs::symlink_metadata(dir) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            tracing::warn!(dir = %dir.display(), "the key directory is a symbolic link; keys are written where it points");
+        }
+        Ok(meta) if meta.permissions().mode() & 0o022 != 0 => {
+            tracing::warn!(dir = %dir.display(), mode = format!("{:o}", meta.permissions().mode() & 0o777), "others can write to the key directory and could replace the key files; chmod go-w it");
+        }
+        _ => {}
+    }
 }

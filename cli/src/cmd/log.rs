@@ -266,10 +266,22 @@ enum AnyProof {
     Consistency(ConsistencyProof),
 }
 
-fn read_checkpoint(path: &Path, key: &PublicKey) -> Result<Checkpoint> {
+fn read_checkpoint(path: &Path, key: &PublicKey, origin: &str) -> Result<Checkpoint> {
     let text = String::from_utf8(read_input(path)?)
         .with_context(|| format!("{} is not text", path.display()))?;
-    verify_checkpoint(&text, key, None).with_context(|| format!("checkpoint {}", path.display()))
+    verify_checkpoint(&text, key, Some(origin)).with_context(|| {
+        format!("checkpoint {} (give --origin if it is another log's)", path.display())
+    })
+}
+
+/// The leaf hash of `envelope` integrated at `integrated_at`, which an inclusion proof must
+/// cover for that envelope to be the entry.
+fn envelope_leaf(envelope: &Path, integrated_at: i64) -> Result<[u8; 32]> {
+    Ok(vouch_proto::leaf_hash(
+        vouch_proto::EntryKind::Attestation,
+        integrated_at,
+        &read_input(envelope)?,
+    ))
 }
 
 /// Runs `vouch log verify-proof`: 0 the proof holds, 1 it does not, 2 unusable input.
@@ -281,9 +293,22 @@ pub fn verify_proof(args: &VerifyProofArgs) -> Result<Outcome> {
             args.proof.display()
         )
     })?;
-    let checkpoint = read_checkpoint(&args.checkpoint, &key)?;
+    let origin = args
+        .origin
+        .clone()
+        .unwrap_or_else(|| vouch_proto::ledger_origin(&key.id()));
+    let checkpoint = read_checkpoint(&args.checkpoint, &key, &origin)?;
     let (result, what) = match &proof {
         AnyProof::Inclusion(proof) => {
+            if let (Some(envelope), Some(at)) = (&args.envelope, args.integrated_at) {
+                if envelope_leaf(envelope, at)? != proof.leaf_hash.0 {
+                    bail!(
+                        "{} integrated at {at} is not the entry this proof is about (leaf {}): another envelope, encoding or time",
+                        envelope.display(),
+                        proof.leaf_hash
+                    );
+                }
+            }
             if proof.tree_size != checkpoint.tree_size {
                 bail!(
                     "the proof is for a tree of size {}, the checkpoint for size {}",
@@ -294,8 +319,15 @@ pub fn verify_proof(args: &VerifyProofArgs) -> Result<Outcome> {
             (
                 proof.verify(&checkpoint.root_hash),
                 format!(
-                    "entry {} (leaf {}) is in {} at size {}",
-                    proof.index, proof.leaf_hash, checkpoint.origin, checkpoint.tree_size
+                    "entry {} (leaf {}{}) is in the log {} at size {}",
+                    proof.index,
+                    proof.leaf_hash,
+                    args.envelope
+                        .as_ref()
+                        .map(|e| format!(", the envelope {}", e.display()))
+                        .unwrap_or_default(),
+                    checkpoint.origin,
+                    checkpoint.tree_size
                 ),
             )
         }
@@ -303,14 +335,10 @@ pub fn verify_proof(args: &VerifyProofArgs) -> Result<Outcome> {
             let Some(old_path) = &args.old_checkpoint else {
                 bail!("a consistency proof needs --old-checkpoint");
             };
-            let old = read_checkpoint(old_path, &key)?;
-            if old.origin != checkpoint.origin {
-                bail!(
-                    "the checkpoints are of different logs ({} and {})",
-                    old.origin,
-                    checkpoint.origin
-                );
+            if args.envelope.is_some() {
+                bail!("--envelope goes with an inclusion proof, not a consistency proof");
             }
+            let old = read_checkpoint(old_path, &key, &origin)?;
             if (proof.old_size, proof.new_size) != (old.tree_size, checkpoint.tree_size) {
                 bail!(
                     "the proof is from size {} to {}, the checkpoints are for sizes {} and {}",
@@ -323,7 +351,7 @@ pub fn verify_proof(args: &VerifyProofArgs) -> Result<Outcome> {
             (
                 proof.verify(&old.root_hash, &checkpoint.root_hash),
                 format!(
-                    "{} at size {} extends size {}",
+                    "the log {} at size {} extends size {}",
                     checkpoint.origin, checkpoint.tree_size, old.tree_size
                 ),
             )
