@@ -23,7 +23,12 @@ pub struct Cli {
     pub socket: Option<PathBuf>,
     /// Read private key passphrases from this file (one trailing line break is ignored), as
     /// secret stores provide them; otherwise VOUCH_PASSPHRASE, else a terminal prompt.
-    #[arg(long, global = true, value_name = "FILE", env = "VOUCH_PASSPHRASE_FILE")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        env = "VOUCH_PASSPHRASE_FILE"
+    )]
     pub passphrase_file: Option<PathBuf>,
     /// What to do.
     #[command(subcommand)]

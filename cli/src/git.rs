@@ -88,9 +88,12 @@ pub fn source_of(dockerfile: &Path) -> Result<(Source, String)> {
     // The bytes on disk, hashed as git hashes a blob but with no filter (which the repository
     // could configure to run a command), against the blob HEAD holds: no `git status`, which
     // refreshes the index and may call fsmonitor and filters.
-    let committed = git(dir, &["rev-parse", "--verify", "--quiet", &format!("HEAD:{path}")])
-        .ok()
-        .filter(|id| !id.is_empty());
+    let committed = git(
+        dir,
+        &["rev-parse", "--verify", "--quiet", &format!("HEAD:{path}")],
+    )
+    .ok()
+    .filter(|id| !id.is_empty());
     let on_disk = git(dir, &["hash-object", "--no-filters", "--", &name])?;
     if committed.as_deref() != Some(on_disk.as_str()) {
         bail!("--source auto: {} has uncommitted changes (or is not in HEAD); commit them (or review the committed version)", dockerfile.display());

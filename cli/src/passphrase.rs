@@ -40,7 +40,10 @@ fn from_file(path: &std::path::Path) -> Result<Zeroizing<String>> {
         .and_then(|f| f.take(MAX_FILE + 1).read_to_end(&mut bytes))
         .with_context(|| format!("reading the passphrase file {}", path.display()))?;
     if bytes.len() as u64 > MAX_FILE {
-        bail!("the passphrase file {} is over {MAX_FILE} bytes; is it the right file?", path.display());
+        bail!(
+            "the passphrase file {} is over {MAX_FILE} bytes; is it the right file?",
+            path.display()
+        );
     }
     let text = String::from_utf8(bytes.to_vec())
         .with_context(|| format!("the passphrase file {} is not UTF-8", path.display()))?;

@@ -76,7 +76,10 @@ fn client() -> Result<reqwest::Client> {
         match first {
             _ if attempt.previous().len() > 5 => attempt.error("more than 5 redirects"),
             Some(first) if !same_host(&first, &next) => {
-                let error = format!("a redirect from {} to another host ({next})", host_of(&first));
+                let error = format!(
+                    "a redirect from {} to another host ({next})",
+                    host_of(&first)
+                );
                 attempt.error(error)
             }
             Some(first) if first.scheme() == "https" && next.scheme() != "https" => {
@@ -116,10 +119,7 @@ async fn manifest_digest(
     } else {
         "https"
     };
-    let target = reference
-        .digest()
-        .or(reference.tag())
-        .unwrap_or("latest");
+    let target = reference.digest().or(reference.tag()).unwrap_or("latest");
     let url = format!(
         "{scheme}://{registry}/v2/{}/manifests/{target}",
         reference.repository()
@@ -155,7 +155,10 @@ async fn get(client: &reqwest::Client, url: &str, token: Option<&str>) -> Result
     if let Some(token) = token {
         request = request.header(AUTHORIZATION, format!("Bearer {token}"));
     }
-    request.send().await.map_err(|e| anyhow!("{}", describe(&e)))
+    request
+        .send()
+        .await
+        .map_err(|e| anyhow!("{}", describe(&e)))
 }
 
 /// reqwest's error with its causes (a refused redirect says which in its source).
@@ -171,11 +174,11 @@ fn describe(error: &reqwest::Error) -> String {
 
 /// Reads at most `limit` bytes of a body, as it arrives.
 async fn read_capped(mut response: Response, limit: usize, what: &str) -> Result<Vec<u8>> {
-    if response
-        .content_length()
-        .is_some_and(|n| n > limit as u64)
-    {
-        bail!("{what} is {} bytes, over the {limit} read", response.content_length().unwrap_or_default());
+    if response.content_length().is_some_and(|n| n > limit as u64) {
+        bail!(
+            "{what} is {} bytes, over the {limit} read",
+            response.content_length().unwrap_or_default()
+        );
     }
     let mut body = Vec::new();
     while let Some(chunk) = response
@@ -195,7 +198,11 @@ async fn read_capped(mut response: Response, limit: usize, what: &str) -> Result
 fn check_manifest(body: &[u8]) -> Result<()> {
     let value: serde_json::Value = vouch_proto::strict_json::from_slice(body)
         .map_err(|e| anyhow!("the registry sent something that is not a manifest: {e}"))?;
-    if value.get("schemaVersion").and_then(serde_json::Value::as_u64) != Some(2) {
+    if value
+        .get("schemaVersion")
+        .and_then(serde_json::Value::as_u64)
+        != Some(2)
+    {
         bail!("the registry sent something that is not an OCI or Docker manifest (no schemaVersion 2)");
     }
     let parsed = if value.get("manifests").is_some() {
@@ -203,7 +210,9 @@ fn check_manifest(body: &[u8]) -> Result<()> {
     } else {
         serde_json::from_value::<ImageManifest>(value).map(drop)
     };
-    parsed.map_err(|e| anyhow!("the registry sent something that is not an OCI or Docker manifest or index: {e}"))
+    parsed.map_err(|e| {
+        anyhow!("the registry sent something that is not an OCI or Docker manifest or index: {e}")
+    })
 }
 
 /// Answers a `Bearer` challenge anonymously: asks the token service the registry names for a
@@ -246,7 +255,8 @@ async fn anonymous_token(
         bail!("{realm} refused an anonymous token ({}): the image may need credentials, which vouch does not use yet", response.status());
     }
     let body = read_capped(response, MAX_TOKEN, "the token").await?;
-    let value: serde_json::Value = serde_json::from_slice(&body).context("the token answer is not JSON")?;
+    let value: serde_json::Value =
+        serde_json::from_slice(&body).context("the token answer is not JSON")?;
     value
         .get("token")
         .or_else(|| value.get("access_token"))

@@ -194,8 +194,8 @@ fn hash_download_file(text: &str) -> Result<Download> {
     };
     // Hashed as it is read: a download may be large, and is never held whole.
     let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
-    let mut input =
-        std::fs::File::open(file).with_context(|| format!("--download-file {text:?}: reading {file}"))?;
+    let mut input = std::fs::File::open(file)
+        .with_context(|| format!("--download-file {text:?}: reading {file}"))?;
     std::io::copy(&mut input, &mut hasher)
         .with_context(|| format!("--download-file {text:?}: reading {file}"))?;
     let sha256 = Digest::from_bytes(sha2::Digest::finalize(hasher).into());

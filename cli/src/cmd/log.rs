@@ -270,7 +270,10 @@ fn read_checkpoint(path: &Path, key: &PublicKey, origin: &str) -> Result<Checkpo
     let text = String::from_utf8(read_input(path)?)
         .with_context(|| format!("{} is not text", path.display()))?;
     verify_checkpoint(&text, key, Some(origin)).with_context(|| {
-        format!("checkpoint {} (give --origin if it is another log's)", path.display())
+        format!(
+            "checkpoint {} (give --origin if it is another log's)",
+            path.display()
+        )
     })
 }
 
