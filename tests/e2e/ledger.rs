@@ -15,7 +15,7 @@ use crate::support::{self, bin, data, hex, signed_entry as entry, tamper, Home};
 
 /// A ledger of 50 entries appended as 10 + 40, with the checkpoints at 10 and 50 saved as
 /// files `cp10` and `cp50`.
-fn ledger(home: &Home) -> PathBuf {
+pub(crate) fn ledger(home: &Home) -> PathBuf {
     let path = home.path("ledger.db");
     let mut ledger = Ledger::open(&path, None).unwrap();
     ledger
