@@ -37,14 +37,7 @@ fn file_for(client: &Client) -> Result<PathBuf> {
 pub fn observe(client: &Client, checkpoint: &Checkpoint) -> Result<Checkpoint> {
     let file = file_for(client)?;
     let _lock = lock(&file)?;
-    let known: Option<Known> = match std::fs::read(&file) {
-        Ok(bytes) => Some(
-            serde_json::from_slice(&bytes)
-                .with_context(|| format!("reading {}", file.display()))?,
-        ),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(e).with_context(|| format!("reading {}", file.display())),
-    };
+    let known = read_known(&file)?;
     let log_key_pem = match &known {
         Some(known) => known.log_key.clone(),
         None => {
@@ -65,43 +58,7 @@ pub fn observe(client: &Client, checkpoint: &Checkpoint) -> Result<Checkpoint> {
     if let Some(known) = &known {
         let old = verify_checkpoint(&known.checkpoint, &log_key, None)
             .with_context(|| format!("{} is damaged", file.display()))?;
-        if old.origin != new.origin {
-            bail!(
-                "vouchd at {} now serves another log ({}, before {}): if that is intended, remove {}",
-                client.socket().display(),
-                new.origin,
-                old.origin,
-                file.display()
-            );
-        }
-        if new.tree_size < old.tree_size {
-            // An answer older than what another run saw since (runs overlap): fine if the daemon
-            // proves it is a prefix of the remembered tree. A daemon that was rolled back does
-            // not have the remembered tree and cannot.
-            prove_prefix(client, &new, &old).with_context(|| {
-                format!(
-                    "the ledger was rolled back: vouchd at {} shows {} entries, but it showed {} before (saved in {})",
-                    client.socket().display(),
-                    new.tree_size,
-                    old.tree_size,
-                    file.display()
-                )
-            })?;
-            return Ok(new);
-        }
-        if new.tree_size == old.tree_size && new.root_hash != old.root_hash {
-            bail!("the ledger forked: the same size {} has two different roots (the other one is saved in {})", new.tree_size, file.display());
-        }
-        if new.tree_size > old.tree_size {
-            prove_prefix(client, &old, &new).with_context(|| {
-                format!(
-                    "the ledger was rolled back or forked: its tree of {} entries does not extend the one this CLI saw ({} entries, saved in {})",
-                    new.tree_size,
-                    old.tree_size,
-                    file.display()
-                )
-            })?;
-        } else {
+        if !is_newer(client, &file, &old, &new)? {
             return Ok(new);
         }
     }
@@ -116,16 +73,61 @@ pub fn observe(client: &Client, checkpoint: &Checkpoint) -> Result<Checkpoint> {
     Ok(new)
 }
 
+/// Checks `new` against the remembered `old` checkpoint of the same daemon. True when `new`
+/// is newer (and proven to extend `old`), so it should be remembered instead; false when it is
+/// the same tree, or an older one proven to be a prefix of `old` (runs overlap). Anything else
+/// is a rollback or a fork.
+fn is_newer(client: &Client, file: &Path, old: &Checkpoint, new: &Checkpoint) -> Result<bool> {
+    let socket = client.socket().display();
+    let saved = file.display();
+    if old.origin != new.origin {
+        bail!(
+            "vouchd at {socket} now serves another log ({}, before {}): if that is intended, remove {saved}",
+            new.origin,
+            old.origin
+        );
+    }
+    if new.tree_size == old.tree_size {
+        if new.root_hash != old.root_hash {
+            bail!("the ledger forked: the same size {} has two different roots (the other one is saved in {saved})", new.tree_size);
+        }
+        return Ok(false);
+    }
+    if new.tree_size < old.tree_size {
+        // A daemon that was rolled back does not have the remembered tree and cannot prove it.
+        prove_prefix(client, new, old).with_context(|| {
+            format!(
+                "the ledger was rolled back: vouchd at {socket} shows {} entries, but it showed {} before (saved in {saved})",
+                new.tree_size, old.tree_size
+            )
+        })?;
+        return Ok(false);
+    }
+    prove_prefix(client, old, new).with_context(|| {
+        format!(
+            "the ledger was rolled back or forked: its tree of {} entries does not extend the one this CLI saw ({} entries, saved in {saved})",
+            new.tree_size, old.tree_size
+        )
+    })?;
+    Ok(true)
+}
+
+fn read_known(file: &Path) -> Result<Option<Known>> {
+    match std::fs::read(file) {
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .map(Some)
+            .with_context(|| format!("reading {}", file.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e).with_context(|| format!("reading {}", file.display())),
+    }
+}
+
 /// The size of the newest checkpoint remembered for `client`'s daemon, if any.
 pub fn newest_size(client: &Client) -> Result<Option<u64>> {
     let file = file_for(client)?;
-    let bytes = match std::fs::read(&file) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e).with_context(|| format!("reading {}", file.display())),
+    let Some(known) = read_known(&file)? else {
+        return Ok(None);
     };
-    let known: Known =
-        serde_json::from_slice(&bytes).with_context(|| format!("reading {}", file.display()))?;
     let key = PublicKey::from_pem(&known.log_key)
         .with_context(|| format!("{} is damaged", file.display()))?;
     let checkpoint = verify_checkpoint(&known.checkpoint, &key, None)

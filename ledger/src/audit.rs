@@ -181,6 +181,70 @@ struct Replay {
     expected_idx: i64,
 }
 
+impl Replay {
+    /// Adds entry `index`'s leaf to the tree: the hashes tlog stores for it must be the next
+    /// stored ones, and every checkpoint at the new size must have the new root.
+    fn extend(
+        &mut self,
+        leaf: [u8; 32],
+        index: u64,
+        stored: &mut impl Iterator<Item = (i64, Vec<u8>)>,
+        report: &mut AuditReport,
+    ) -> Option<Problem> {
+        for hash in self.frontier.push(leaf) {
+            let expected = self.next_hash_id;
+            match stored.next() {
+                Some((id, hash_stored)) if id == expected && hash_stored[..] == hash[..] => {
+                    self.next_hash_id += 1
+                }
+                Some((id, _)) if id == expected => {
+                    return problem(
+                        Some(index),
+                        format!("stored tree hash {id} does not match the entries"),
+                    )
+                }
+                Some((id, _)) => {
+                    return problem(
+                        Some(index),
+                        format!("stored tree hash {expected} is missing (found {id})"),
+                    )
+                }
+                None => {
+                    return problem(
+                        Some(index),
+                        format!("stored tree hash {expected} is missing"),
+                    )
+                }
+            }
+        }
+        self.reach(index + 1, report)
+    }
+
+    /// Checks every checkpoint for exactly `size` entries against the tree so far.
+    fn reach(&mut self, size: u64, report: &mut AuditReport) -> Option<Problem> {
+        while let Some(checkpoint) = self
+            .checkpoints
+            .get(self.next_checkpoint)
+            .filter(|c| c.tree_size == size)
+        {
+            let root = self.frontier.root();
+            if root != checkpoint.root_hash.0 {
+                return problem(
+                    size.checked_sub(1),
+                    format!(
+                        "the signed checkpoint for size {size} has root {}, the entries give {}",
+                        checkpoint.root_hash,
+                        TreeHash(root)
+                    ),
+                );
+            }
+            self.next_checkpoint += 1;
+            report.checkpoints += 1;
+        }
+        None
+    }
+}
+
 fn run(
     receiver: &mpsc::Receiver<Result<Part, LedgerError>>,
     log_key: &PublicKey,
@@ -213,20 +277,12 @@ fn run(
         next_hash_id: 0,
         expected_idx: 0,
     };
-    // Size 0 checkpoints are the empty tree.
-    while let Some(empty) = replay
-        .checkpoints
-        .get(replay.next_checkpoint)
-        .filter(|c| c.tree_size == 0)
-    {
-        if empty.root_hash.0 != tlog_tiles::EMPTY_HASH.0 {
-            return Ok(problem(
-                None,
-                "the checkpoint for the empty tree has a non-empty root",
-            ));
-        }
-        replay.next_checkpoint += 1;
-        report.checkpoints += 1;
+    // Size 0 checkpoints are the empty tree (the frontier's root is the empty hash).
+    if replay.reach(0, report).is_some() {
+        return Ok(problem(
+            None,
+            "the checkpoint for the empty tree has a non-empty root",
+        ));
     }
     let extra_hash = loop {
         match next(receiver)? {
@@ -242,33 +298,38 @@ fn run(
             Part::Head(_) => return Ok(problem(None, "the snapshot sent its head twice")),
         }
     };
+    Ok(finish(&replay, &latest, extra_hash, report))
+}
+
+/// The checks once every entry was replayed: no checkpoint beyond the entries, no entries
+/// beyond the latest checkpoint, no stored hash beyond the tree.
+fn finish(
+    replay: &Replay,
+    latest: &Checkpoint,
+    extra_hash: Option<i64>,
+    report: &mut AuditReport,
+) -> Option<Problem> {
     let entries = report.entries;
     report.root_hash = Some(TreeHash(replay.frontier.root()));
     if let Some(missing) = replay.checkpoints.get(replay.next_checkpoint) {
-        return Ok(problem(
+        return problem(
             Some(entries),
             format!(
                 "a signed checkpoint covers {} entries but the ledger holds {entries}: the ledger was truncated",
                 missing.tree_size
             ),
-        ));
+        );
     }
     if latest.tree_size != entries {
-        return Ok(problem(
+        return problem(
             Some(latest.tree_size),
             format!(
                 "entries {}..{entries} are not covered by any signed checkpoint: the latest checkpoint was removed or replaced by an older one",
                 latest.tree_size
             ),
-        ));
+        );
     }
-    if let Some(id) = extra_hash {
-        return Ok(problem(
-            None,
-            format!("stored tree hash {id} belongs to no entry"),
-        ));
-    }
-    Ok(None)
+    extra_hash.and_then(|id| problem(None, format!("stored tree hash {id} belongs to no entry")))
 }
 
 /// Checks one chunk: each entry on its own (in parallel), the signatures (in batches), then in
@@ -312,51 +373,8 @@ fn replay_chunk(
                 None
             }
         };
-        for hash in replay.frontier.push(checked.leaf) {
-            let expected = replay.next_hash_id;
-            match stored_hashes.next() {
-                Some((id, stored)) if id == expected && stored[..] == hash[..] => {
-                    replay.next_hash_id += 1
-                }
-                Some((id, _)) if id == expected => {
-                    return problem(
-                        Some(index),
-                        format!("stored tree hash {id} does not match the entries"),
-                    )
-                }
-                Some((id, _)) => {
-                    return problem(
-                        Some(index),
-                        format!("stored tree hash {expected} is missing (found {id})"),
-                    )
-                }
-                None => {
-                    return problem(
-                        Some(index),
-                        format!("stored tree hash {expected} is missing"),
-                    )
-                }
-            }
-        }
-        let size = index + 1;
-        while let Some(checkpoint) = replay
-            .checkpoints
-            .get(replay.next_checkpoint)
-            .filter(|c| c.tree_size == size)
-        {
-            let root = replay.frontier.root();
-            if root != checkpoint.root_hash.0 {
-                return problem(
-                    Some(index),
-                    format!(
-                        "the signed checkpoint for size {size} has root {}, the entries give {}",
-                        checkpoint.root_hash,
-                        TreeHash(root)
-                    ),
-                );
-            }
-            replay.next_checkpoint += 1;
-            report.checkpoints += 1;
+        if let Some(found) = replay.extend(checked.leaf, index, &mut stored_hashes, report) {
+            return Some(found);
         }
         report.entries += 1;
         if let Some(on_entry) = options.on_entry {

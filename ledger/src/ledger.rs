@@ -80,6 +80,8 @@ pub struct Ledger {
     size: u64,
     hash_count: u64,
     latest: Checkpoint,
+    /// Entries below this index were appended before signed-content keys were recorded.
+    keyed_from: u64,
 }
 
 impl Ledger {
@@ -128,7 +130,7 @@ impl Ledger {
         }
         .check_latest()?;
         let size = latest.tree_size;
-        backfill_signed_keys(&mut conn, &name)?;
+        let keyed_from = keyed_from(&mut conn, &name, size)?;
         tracing::info!(path = %name, size, origin = %origin, "opened ledger");
         Ok(Ledger {
             conn,
@@ -140,6 +142,7 @@ impl Ledger {
             size,
             hash_count: tlog_tiles::stored_hash_count(size),
             latest,
+            keyed_from,
         })
     }
 
@@ -198,23 +201,8 @@ impl Ledger {
                 });
                 continue;
             }
-            let stored = tx
-                .query_row(
-                    "SELECT e.idx, e.leaf_hash, e.integrated_at FROM entries e WHERE e.body_sha256 = ?1 \
-                     UNION ALL SELECT e.idx, e.leaf_hash, e.integrated_at FROM entry_signed s JOIN entries e ON e.idx = s.idx WHERE s.signed_key = ?2 \
-                     LIMIT 1",
-                    [&body_sha[..], &entry.signed_key[..]],
-                    |row| Ok((row.get::<_, i64>(0)?, hash32(row.get(1)?)?, row.get::<_, i64>(2)?)),
-                )
-                .optional()
-                .db(&path)?;
-            if let Some((index, leaf, integrated_at)) = stored {
-                let appended = Appended {
-                    index: to_u64(index),
-                    leaf_hash: leaf,
-                    integrated_at,
-                    existing: true,
-                };
+            let stored = stored(&tx, &path, entry, &body_sha, self.keyed_from > 0)?;
+            if let Some(appended) = stored {
                 seen.insert(body_sha, appended);
                 seen.insert(entry.signed_key, appended);
                 results.push(appended);
@@ -234,32 +222,7 @@ impl Ledger {
                         )
                     })?;
             pending.extend(hashes);
-            let signer = entry.signer.map(|k| k.to_string());
-            tx.prepare_cached(
-                "INSERT INTO entries (idx, kind, integrated_at, body, body_sha256, leaf_hash, signer) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )
-            .and_then(|mut stmt| {
-                stmt.execute(params![to_i64(size).unwrap_or(i64::MAX), entry.kind.as_str(), now, entry.body, &body_sha[..], &leaf[..], signer])
-            })
-            .db(&path)?;
-            let mut subjects: Vec<String> = entry.subjects.iter().map(Digest::to_string).collect();
-            subjects.sort();
-            subjects.dedup();
-            for subject in subjects {
-                tx.prepare_cached("INSERT INTO entry_subjects (digest, idx) VALUES (?1, ?2)")
-                    .and_then(|mut stmt| {
-                        stmt.execute(params![subject, to_i64(size).unwrap_or(i64::MAX)])
-                    })
-                    .db(&path)?;
-            }
-            tx.prepare_cached("INSERT INTO entry_signed (signed_key, idx) VALUES (?1, ?2)")
-                .and_then(|mut stmt| {
-                    stmt.execute(params![
-                        &entry.signed_key[..],
-                        to_i64(size).unwrap_or(i64::MAX)
-                    ])
-                })
-                .db(&path)?;
+            insert_rows(&tx, &path, size, now, entry, &body_sha, &leaf)?;
             let appended = Appended {
                 index: size,
                 leaf_hash: TreeHash(leaf),
@@ -275,31 +238,14 @@ impl Ledger {
             // Only known bodies: nothing to write, the latest checkpoint covers them all.
             return Ok(results);
         }
-        for (offset, hash) in pending.iter().enumerate() {
-            let id = self.hash_count + offset as u64;
-            tx.prepare_cached("INSERT INTO tree_hashes (id, hash) VALUES (?1, ?2)")
-                .and_then(|mut stmt| {
-                    stmt.execute(params![to_i64(id).unwrap_or(i64::MAX), &hash.0[..]])
-                })
-                .db(&path)?;
-        }
-        let reader = SqlHashes::with_pending(&tx, self.hash_count, &pending);
-        let root = tlog_tiles::tree_hash(size, &reader).map_err(|e| {
-            integrity(
-                &path,
-                format!(
-                    "computing the root: {}",
-                    reader.failure().unwrap_or(e.to_string())
-                ),
-            )
-        })?;
-        let checkpoint = sign_checkpoint(&self.origin, size, TreeHash(root.0), &self.key)
-            .map_err(|e| integrity(&path, format!("signing the checkpoint: {e}")))?;
-        tx.execute(
-            "INSERT INTO checkpoints (tree_size, root_hash, note) VALUES (?1, ?2, ?3)",
-            params![to_i64(size)?, &root.0[..], checkpoint.note],
-        )
-        .db(&path)?;
+        let checkpoint = seal(
+            &tx,
+            &path,
+            (&self.origin, &self.key),
+            self.hash_count,
+            &pending,
+            size,
+        )?;
         tx.commit().db(&path)?;
         self.hash_count += pending.len() as u64;
         self.size = size;
@@ -336,46 +282,143 @@ fn lock_writer(path: &Path) -> Result<std::fs::File, LedgerError> {
     }
 }
 
-/// Records the signed-content key of entries appended before the ledger kept them (schema
-/// version 1), so that they too are found when re-encoded. An entry whose key cannot be derived
-/// or is already taken is left without one; the audit checks every key that is recorded.
-fn backfill_signed_keys(conn: &mut Connection, path: &str) -> Result<(), LedgerError> {
-    let missing: Vec<(i64, Vec<u8>)> = conn
-        .prepare("SELECT e.idx, e.body FROM entries e LEFT JOIN entry_signed s ON s.idx = e.idx WHERE s.idx IS NULL ORDER BY e.idx")
-        .and_then(|mut stmt| stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
-        .db(path)?;
-    if missing.is_empty() {
-        return Ok(());
-    }
-    let tx = conn.transaction().db(path)?;
-    let mut recorded = 0u64;
-    for (idx, body) in &missing {
-        let Some(key) = crate::signed::key_of_body(body) else {
-            continue;
-        };
-        let taken: bool = tx
-            .query_row(
-                "SELECT EXISTS (SELECT 1 FROM entry_signed WHERE signed_key = ?1)",
-                [&key[..]],
-                |r| r.get(0),
-            )
+/// The entry already holding this signed content (or these exact bytes), if any. The same
+/// signed statement has the same subjects, so the candidates are the entries about the new
+/// entry's first subject (an indexed lookup); entries from before signed keys were recorded
+/// are compared by recomputing theirs.
+fn stored(
+    tx: &rusqlite::Transaction<'_>,
+    path: &str,
+    entry: &NewEntry,
+    body_sha: &[u8; 32],
+    unkeyed: bool,
+) -> Result<Option<Appended>, LedgerError> {
+    if let Some(subject) = entry.subjects.first().map(Digest::to_string) {
+        let same = tx
+            .prepare_cached("SELECT e.idx, e.leaf_hash, e.integrated_at FROM entry_subjects s JOIN entries e ON e.idx = s.idx WHERE s.digest = ?1 AND e.signed_key = ?2 LIMIT 1")
+            .and_then(|mut stmt| stmt.query_row(params![subject, &entry.signed_key[..]], existing).optional())
             .db(path)?;
-        if !taken {
-            tx.execute(
-                "INSERT INTO entry_signed (signed_key, idx) VALUES (?1, ?2)",
-                params![&key[..], idx],
-            )
+        if same.is_some() || !unkeyed {
+            return match same {
+                Some(hit) => Ok(Some(hit)),
+                None => by_body(tx, path, body_sha),
+            };
+        }
+        let mut older = tx
+            .prepare_cached("SELECT e.idx, e.leaf_hash, e.integrated_at, e.body FROM entry_subjects s JOIN entries e ON e.idx = s.idx WHERE s.digest = ?1 AND e.signed_key IS NULL")
             .db(path)?;
-            recorded += 1;
+        let mut rows = older.query([subject]).db(path)?;
+        while let Some(row) = rows.next().db(path)? {
+            let body: Vec<u8> = row.get(3).db(path)?;
+            if crate::signed::key_of_body(&body) == Some(entry.signed_key) {
+                return existing(row).map(Some).db(path);
+            }
         }
     }
-    tx.commit().db(path)?;
-    tracing::info!(
-        path,
-        recorded,
-        "recorded the signed-content keys of older entries"
-    );
+    by_body(tx, path, body_sha)
+}
+
+/// An entry found in the ledger, from a row of (idx, leaf_hash, integrated_at).
+fn existing(row: &rusqlite::Row<'_>) -> rusqlite::Result<Appended> {
+    Ok(Appended {
+        index: to_u64(row.get(0)?),
+        leaf_hash: hash32(row.get(1)?)?,
+        integrated_at: row.get(2)?,
+        existing: true,
+    })
+}
+
+/// The entry with exactly these bytes, if any.
+fn by_body(
+    tx: &rusqlite::Transaction<'_>,
+    path: &str,
+    body_sha: &[u8; 32],
+) -> Result<Option<Appended>, LedgerError> {
+    tx.prepare_cached("SELECT idx, leaf_hash, integrated_at FROM entries WHERE body_sha256 = ?1")
+        .and_then(|mut stmt| stmt.query_row([&body_sha[..]], existing).optional())
+        .db(path)
+}
+
+/// The index from which every entry records its signed-content key: the ledger's size when it
+/// was first opened with schema version 2, remembered in log_meta.
+fn keyed_from(conn: &mut Connection, path: &str, size: u64) -> Result<u64, LedgerError> {
+    if let Some(from) = meta(conn, path, "signed_keys_from")? {
+        return from
+            .parse()
+            .map_err(|_| integrity(path, format!("log_meta signed_keys_from is {from:?}")));
+    }
+    conn.execute(
+        "INSERT INTO log_meta (name, value) VALUES ('signed_keys_from', ?1)",
+        [size.to_string()],
+    )
+    .db(path)?;
+    Ok(size)
+}
+
+/// Inserts entry `index`'s rows: the entry (with its signed-content key) and its subjects.
+fn insert_rows(
+    tx: &rusqlite::Transaction<'_>,
+    path: &str,
+    index: u64,
+    now: i64,
+    entry: &NewEntry,
+    body_sha: &[u8; 32],
+    leaf: &[u8; 32],
+) -> Result<(), LedgerError> {
+    let idx = to_i64(index)?;
+    let signer = entry.signer.map(|k| k.to_string());
+    tx.prepare_cached(
+        "INSERT INTO entries (idx, kind, integrated_at, body, body_sha256, leaf_hash, signer, signed_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )
+    .and_then(|mut stmt| {
+        stmt.execute(params![idx, entry.kind.as_str(), now, entry.body, &body_sha[..], &leaf[..], signer, &entry.signed_key[..]])
+    })
+    .db(path)?;
+    let mut subjects: Vec<String> = entry.subjects.iter().map(Digest::to_string).collect();
+    subjects.sort();
+    subjects.dedup();
+    for subject in subjects {
+        tx.prepare_cached("INSERT INTO entry_subjects (digest, idx) VALUES (?1, ?2)")
+            .and_then(|mut stmt| stmt.execute(params![subject, idx]))
+            .db(path)?;
+    }
     Ok(())
+}
+
+/// Writes the batch's tree hashes and signs and stores the checkpoint of the new tree
+/// (size `size`), inside the batch's transaction.
+fn seal(
+    tx: &rusqlite::Transaction<'_>,
+    path: &str,
+    (origin, key): (&str, &SecretKey),
+    hash_count: u64,
+    pending: &[tlog_tiles::Hash],
+    size: u64,
+) -> Result<Checkpoint, LedgerError> {
+    for (offset, hash) in pending.iter().enumerate() {
+        let id = hash_count + offset as u64;
+        tx.prepare_cached("INSERT INTO tree_hashes (id, hash) VALUES (?1, ?2)")
+            .and_then(|mut stmt| stmt.execute(params![to_i64(id).unwrap_or(i64::MAX), &hash.0[..]]))
+            .db(path)?;
+    }
+    let reader = SqlHashes::with_pending(tx, hash_count, pending);
+    let root = tlog_tiles::tree_hash(size, &reader).map_err(|e| {
+        integrity(
+            path,
+            format!(
+                "computing the root: {}",
+                reader.failure().unwrap_or(e.to_string())
+            ),
+        )
+    })?;
+    let checkpoint = sign_checkpoint(origin, size, TreeHash(root.0), key)
+        .map_err(|e| integrity(path, format!("signing the checkpoint: {e}")))?;
+    tx.execute(
+        "INSERT INTO checkpoints (tree_size, root_hash, note) VALUES (?1, ?2, ?3)",
+        params![to_i64(size)?, &root.0[..], checkpoint.note],
+    )
+    .db(path)?;
+    Ok(checkpoint)
 }
 
 fn integrity(path: &str, message: String) -> LedgerError {

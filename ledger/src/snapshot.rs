@@ -65,7 +65,29 @@ fn read_all(
 ) -> Result<(), LedgerError> {
     // The first read after BEGIN fixes the snapshot; every later read sees the same state.
     conn.execute_batch("BEGIN").db(name)?;
-    let head = Head {
+    if sender.send(Ok(Part::Head(head(conn, name)?))).is_err() {
+        return Ok(());
+    }
+    let mut reader = Chunks::prepare(conn, name)?;
+    while let Some(chunk) = reader.next_chunk()? {
+        if sender.send(Ok(chunk)).is_err() {
+            return Ok(());
+        }
+    }
+    let extra_hash: Option<i64> = conn
+        .query_row(
+            "SELECT MIN(id) FROM tree_hashes WHERE id >= ?1",
+            [reader.next_hash],
+            |r| r.get(0),
+        )
+        .db(name)?;
+    conn.execute_batch("COMMIT").db(name)?;
+    let _ = sender.send(Ok(Part::End { extra_hash }));
+    Ok(())
+}
+
+fn head(conn: &Connection, name: &str) -> Result<Head, LedgerError> {
+    Ok(Head {
         origin: meta(conn, name, "origin")?.unwrap_or_default(),
         log_key_id: meta(conn, name, "log_key_id")?.unwrap_or_default(),
         checkpoints: conn
@@ -80,40 +102,54 @@ fn read_all(
             .db(name)?
             .try_into()
             .unwrap_or_default(),
-    };
-    if sender.send(Ok(Part::Head(head))).is_err() {
-        return Ok(());
-    }
-    let signed_table = conn
-        .query_row(
-            "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name = 'entry_signed'",
-            [],
-            |r| r.get::<_, i64>(0),
-        )
-        .db(name)?
-        == 1;
-    let mut entries = conn
-        .prepare("SELECT idx, kind, integrated_at, body, body_sha256, leaf_hash, signer FROM entries WHERE idx >= ?1 ORDER BY idx LIMIT ?2")
-        .db(name)?;
-    let mut subjects = conn
-        .prepare("SELECT idx, digest FROM entry_subjects WHERE idx BETWEEN ?1 AND ?2 ORDER BY idx, digest")
-        .db(name)?;
-    let mut signed = signed_table
-        .then(|| {
-            conn.prepare(
-                "SELECT idx, signed_key FROM entry_signed WHERE idx BETWEEN ?1 AND ?2 ORDER BY idx",
+    })
+}
+
+/// The statements that read the entries chunk by chunk, and where the next chunk starts.
+struct Chunks<'c> {
+    name: &'c str,
+    entries: rusqlite::Statement<'c>,
+    subjects: rusqlite::Statement<'c>,
+    hashes: rusqlite::Statement<'c>,
+    from: i64,
+    next_hash: i64,
+}
+
+impl<'c> Chunks<'c> {
+    fn prepare(conn: &'c Connection, name: &'c str) -> Result<Self, LedgerError> {
+        // A ledger of schema version 1 (which a read-only audit does not migrate) has no
+        // signed_key column.
+        let has_signed_key = conn
+            .query_row(
+                "SELECT COUNT(*) FROM pragma_table_info('entries') WHERE name = 'signed_key'",
+                [],
+                |r| r.get::<_, i64>(0),
             )
+            .db(name)?
+            == 1;
+        let signed_key = if has_signed_key { "signed_key" } else { "NULL" };
+        Ok(Chunks {
+            name,
+            entries: conn
+                .prepare(&format!("SELECT idx, kind, integrated_at, body, body_sha256, leaf_hash, signer, {signed_key} FROM entries WHERE idx >= ?1 ORDER BY idx LIMIT ?2"))
+                .db(name)?,
+            subjects: conn
+                .prepare("SELECT idx, digest FROM entry_subjects WHERE idx BETWEEN ?1 AND ?2 ORDER BY idx, digest")
+                .db(name)?,
+            hashes: conn
+                .prepare("SELECT id, hash FROM tree_hashes WHERE id >= ?1 AND id < ?2 ORDER BY id")
+                .db(name)?,
+            from: 0,
+            next_hash: 0,
         })
-        .transpose()
-        .db(name)?;
-    let mut hashes = conn
-        .prepare("SELECT id, hash FROM tree_hashes WHERE id >= ?1 AND id < ?2 ORDER BY id")
-        .db(name)?;
-    let mut from: i64 = 0;
-    let mut next_hash: i64 = 0;
-    loop {
-        let mut rows: Vec<Row> = entries
-            .query_map([from, CHUNK], |r| {
+    }
+
+    /// The next chunk of entries with their subjects, signed-content keys and stored hashes.
+    fn next_chunk(&mut self) -> Result<Option<Part>, LedgerError> {
+        let name = self.name;
+        let mut rows: Vec<Row> = self
+            .entries
+            .query_map([self.from, CHUNK], |r| {
                 Ok(Row {
                     idx: r.get(0)?,
                     kind: r.get(1)?,
@@ -123,56 +159,33 @@ fn read_all(
                     leaf: r.get(5)?,
                     signer: r.get(6)?,
                     subjects: Vec::new(),
-                    signed_key: None,
+                    signed_key: r.get(7)?,
                 })
             })
             .and_then(Iterator::collect)
             .db(name)?;
         let (Some(first), Some(last)) = (rows.first().map(|r| r.idx), rows.last().map(|r| r.idx))
         else {
-            break;
+            return Ok(None);
         };
-        let pairs: Vec<(i64, String)> = subjects
+        let pairs: Vec<(i64, String)> = self
+            .subjects
             .query_map([first, last], |r| Ok((r.get(0)?, r.get(1)?)))
             .and_then(Iterator::collect)
             .db(name)?;
         attach(&mut rows, pairs, |row, digest| row.subjects.push(digest));
-        if let Some(signed) = signed.as_mut() {
-            let keys: Vec<(i64, Vec<u8>)> = signed
-                .query_map([first, last], |r| Ok((r.get(0)?, r.get(1)?)))
-                .and_then(Iterator::collect)
-                .db(name)?;
-            attach(&mut rows, keys, |row, key| row.signed_key = Some(key));
-        }
         // Entries are dense from 0 in an honest ledger; the audit reports it when they are not,
         // and then the hash range below is only a bound.
         let hashes_to = stored_hash_count(last + 1);
-        let chunk_hashes: Vec<(i64, Vec<u8>)> = hashes
-            .query_map([next_hash, hashes_to], |r| Ok((r.get(0)?, r.get(1)?)))
+        let hashes: Vec<(i64, Vec<u8>)> = self
+            .hashes
+            .query_map([self.next_hash, hashes_to], |r| Ok((r.get(0)?, r.get(1)?)))
             .and_then(Iterator::collect)
             .db(name)?;
-        next_hash = hashes_to;
-        from = last + 1;
-        if sender
-            .send(Ok(Part::Chunk {
-                rows,
-                hashes: chunk_hashes,
-            }))
-            .is_err()
-        {
-            return Ok(());
-        }
+        self.next_hash = hashes_to;
+        self.from = last + 1;
+        Ok(Some(Part::Chunk { rows, hashes }))
     }
-    let extra_hash: Option<i64> = conn
-        .query_row(
-            "SELECT MIN(id) FROM tree_hashes WHERE id >= ?1",
-            [next_hash],
-            |r| r.get(0),
-        )
-        .db(name)?;
-    conn.execute_batch("COMMIT").db(name)?;
-    let _ = sender.send(Ok(Part::End { extra_hash }));
-    Ok(())
 }
 
 /// How many hashes tlog stores for a tree of `size` records.

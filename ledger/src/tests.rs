@@ -362,3 +362,61 @@ fn the_audit_finds_a_bad_signature_among_good_ones() {
     );
     assert_eq!(report.signatures_verified, 100);
 }
+
+/// A re-encoding of `entry`'s envelope (pretty JSON): other bytes, the same signed statement.
+fn reencoded(entry: &NewEntry) -> NewEntry {
+    let value: serde_json::Value = serde_json::from_slice(&entry.body).unwrap();
+    NewEntry {
+        body: serde_json::to_vec_pretty(&value).unwrap(),
+        ..entry.clone()
+    }
+}
+
+#[test]
+fn a_re_encoded_statement_is_the_entry_already_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut ledger, path) = ledger_with(dir.path(), 5);
+    let key = reviewer();
+    let again = ledger.append_batch(&[reencoded(&entry(&key, 3))]).unwrap();
+    assert_eq!((again[0].index, again[0].existing), (3, true));
+    // Twice in one batch, with a new one between: one new entry.
+    let fresh = entry(&key, 9);
+    let batch = ledger
+        .append_batch(&[fresh.clone(), reencoded(&fresh), entry(&key, 1)])
+        .unwrap();
+    assert_eq!(
+        batch
+            .iter()
+            .map(|a| (a.index, a.existing))
+            .collect::<Vec<_>>(),
+        [(5, false), (5, true), (1, true)]
+    );
+    assert_eq!(ledger.size(), 6);
+    drop(ledger);
+    assert!(audit_of(&path).intact);
+}
+
+#[test]
+fn entries_from_before_signed_keys_are_matched_by_their_bodies() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ledger, path) = ledger_with(dir.path(), 5);
+    drop(ledger);
+    // What a ledger of schema version 1 upgraded in place looks like: no keys for its entries.
+    let conn = attacker(&path);
+    conn.execute("UPDATE entries SET signed_key = NULL", [])
+        .unwrap();
+    conn.execute(
+        "UPDATE log_meta SET value = '5' WHERE name = 'signed_keys_from'",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let mut ledger = Ledger::open(&path, None).unwrap();
+    let key = reviewer();
+    let again = ledger.append_batch(&[reencoded(&entry(&key, 2))]).unwrap();
+    assert_eq!((again[0].index, again[0].existing), (2, true));
+    let fresh = ledger.append_batch(&[entry(&key, 7)]).unwrap();
+    assert_eq!((fresh[0].index, fresh[0].existing), (5, false));
+    drop(ledger);
+    assert!(audit_of(&path).intact, "{:?}", audit_of(&path).problem);
+}

@@ -3,17 +3,9 @@
 -- signed_key = SHA-256("vouch-signed/v1" LF signer key id LF DSSE PAE(payloadType, payload)):
 -- what the reviewer signed, whatever the envelope's encoding (whitespace, base64 alphabet, extra
 -- fields or signatures). A re-encoded envelope is the same statement and is not stored again, so
--- a resubmission can neither add an entry nor reorder a reviewer's reviews. The audit
--- recomputes every row from the entry's body.
-CREATE TABLE entry_signed (
-    signed_key BLOB    PRIMARY KEY NOT NULL,
-    idx        INTEGER NOT NULL UNIQUE REFERENCES entries (idx)
-) STRICT, WITHOUT ROWID;
-
-CREATE TRIGGER entry_signed_no_update BEFORE UPDATE ON entry_signed
-BEGIN SELECT RAISE(ABORT, 'vouch ledger is append-only: entry_signed cannot be updated'); END;
-CREATE TRIGGER entry_signed_no_delete BEFORE DELETE ON entry_signed
-BEGIN SELECT RAISE(ABORT, 'vouch ledger is append-only: entry_signed cannot be deleted'); END;
-CREATE TRIGGER entry_signed_no_replace BEFORE INSERT ON entry_signed
-WHEN EXISTS (SELECT 1 FROM entry_signed WHERE signed_key = NEW.signed_key OR idx = NEW.idx)
-BEGIN SELECT RAISE(ABORT, 'vouch ledger is append-only: entry_signed cannot be replaced'); END;
+-- a resubmission can neither add an entry nor reorder a reviewer's reviews. The same statement
+-- has the same subjects, so duplicates are found through entry_subjects' index: this column
+-- needs no random-key index of its own (each costs a page write per append). Entries appended
+-- before this version have NULL here and are compared by their bodies. The audit recomputes
+-- every value from the entry's body; the UPDATE trigger of version 1 guards it like the rest.
+ALTER TABLE entries ADD COLUMN signed_key BLOB;

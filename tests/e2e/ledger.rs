@@ -243,8 +243,8 @@ fn every_kind_of_tampering_is_detected() {
             "the signer column was changed",
         ),
         (
-            "a signed-content key moved to another entry",
-            "CREATE TEMP TABLE k AS SELECT signed_key FROM entry_signed WHERE idx = 8; DELETE FROM entry_signed WHERE idx IN (8, 9); INSERT INTO entry_signed SELECT signed_key, 9 FROM k;".into(),
+            "a signed-content key copied from another entry",
+            "UPDATE entries SET signed_key = (SELECT signed_key FROM entries WHERE idx = 8) WHERE idx = 9;".into(),
             Some(9),
             "signed-content key does not match",
         ),

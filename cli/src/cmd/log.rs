@@ -269,12 +269,16 @@ enum AnyProof {
 fn read_checkpoint(path: &Path, key: &PublicKey, origin: &str) -> Result<Checkpoint> {
     let text = String::from_utf8(read_input(path)?)
         .with_context(|| format!("{} is not text", path.display()))?;
-    verify_checkpoint(&text, key, Some(origin)).with_context(|| {
-        format!(
-            "checkpoint {} (give --origin if it is another log's)",
-            path.display()
-        )
-    })
+    let checkpoint = verify_checkpoint(&text, key, None)
+        .with_context(|| format!("checkpoint {}", path.display()))?;
+    if checkpoint.origin != origin {
+        bail!(
+            "checkpoint {} is for the log {:?}, not {origin:?} (the log of this key); give --origin if that log is meant",
+            path.display(),
+            checkpoint.origin
+        );
+    }
+    Ok(checkpoint)
 }
 
 /// The leaf hash of `envelope` integrated at `integrated_at`, which an inclusion proof must
@@ -284,6 +288,67 @@ fn envelope_leaf(envelope: &Path, integrated_at: i64) -> Result<[u8; 32]> {
         vouch_proto::EntryKind::Attestation,
         integrated_at,
         &read_input(envelope)?,
+    ))
+}
+
+/// What a proof check found: the verification's result, and what it proves if it holds.
+type Checked = (Result<(), vouch_proto::ProofError>, String);
+
+fn check_inclusion(
+    args: &VerifyProofArgs,
+    proof: &InclusionProof,
+    checkpoint: &Checkpoint,
+) -> Result<Checked> {
+    if let (Some(envelope), Some(at)) = (&args.envelope, args.integrated_at) {
+        if envelope_leaf(envelope, at)? != proof.leaf_hash.0 {
+            bail!(
+                "{} integrated at {at} is not the entry this proof is about (leaf {}): another envelope, encoding or time",
+                envelope.display(),
+                proof.leaf_hash
+            );
+        }
+    }
+    if proof.tree_size != checkpoint.tree_size {
+        bail!(
+            "the proof is for a tree of size {}, the checkpoint for size {}",
+            proof.tree_size,
+            checkpoint.tree_size
+        );
+    }
+    let envelope = args
+        .envelope
+        .as_ref()
+        .map(|e| format!(", the envelope {}", e.display()))
+        .unwrap_or_default();
+    Ok((
+        proof.verify(&checkpoint.root_hash),
+        format!(
+            "entry {} (leaf {}{envelope}) is in the log {} at size {}",
+            proof.index, proof.leaf_hash, checkpoint.origin, checkpoint.tree_size
+        ),
+    ))
+}
+
+fn check_consistency(
+    proof: &ConsistencyProof,
+    old: &Checkpoint,
+    checkpoint: &Checkpoint,
+) -> Result<Checked> {
+    if (proof.old_size, proof.new_size) != (old.tree_size, checkpoint.tree_size) {
+        bail!(
+            "the proof is from size {} to {}, the checkpoints are for sizes {} and {}",
+            proof.old_size,
+            proof.new_size,
+            old.tree_size,
+            checkpoint.tree_size
+        );
+    }
+    Ok((
+        proof.verify(&old.root_hash, &checkpoint.root_hash),
+        format!(
+            "the log {} at size {} extends size {}",
+            checkpoint.origin, checkpoint.tree_size, old.tree_size
+        ),
     ))
 }
 
@@ -302,38 +367,7 @@ pub fn verify_proof(args: &VerifyProofArgs) -> Result<Outcome> {
         .unwrap_or_else(|| vouch_proto::ledger_origin(&key.id()));
     let checkpoint = read_checkpoint(&args.checkpoint, &key, &origin)?;
     let (result, what) = match &proof {
-        AnyProof::Inclusion(proof) => {
-            if let (Some(envelope), Some(at)) = (&args.envelope, args.integrated_at) {
-                if envelope_leaf(envelope, at)? != proof.leaf_hash.0 {
-                    bail!(
-                        "{} integrated at {at} is not the entry this proof is about (leaf {}): another envelope, encoding or time",
-                        envelope.display(),
-                        proof.leaf_hash
-                    );
-                }
-            }
-            if proof.tree_size != checkpoint.tree_size {
-                bail!(
-                    "the proof is for a tree of size {}, the checkpoint for size {}",
-                    proof.tree_size,
-                    checkpoint.tree_size
-                );
-            }
-            (
-                proof.verify(&checkpoint.root_hash),
-                format!(
-                    "entry {} (leaf {}{}) is in the log {} at size {}",
-                    proof.index,
-                    proof.leaf_hash,
-                    args.envelope
-                        .as_ref()
-                        .map(|e| format!(", the envelope {}", e.display()))
-                        .unwrap_or_default(),
-                    checkpoint.origin,
-                    checkpoint.tree_size
-                ),
-            )
-        }
+        AnyProof::Inclusion(proof) => check_inclusion(args, proof, &checkpoint)?,
         AnyProof::Consistency(proof) => {
             let Some(old_path) = &args.old_checkpoint else {
                 bail!("a consistency proof needs --old-checkpoint");
@@ -342,22 +376,7 @@ pub fn verify_proof(args: &VerifyProofArgs) -> Result<Outcome> {
                 bail!("--envelope goes with an inclusion proof, not a consistency proof");
             }
             let old = read_checkpoint(old_path, &key, &origin)?;
-            if (proof.old_size, proof.new_size) != (old.tree_size, checkpoint.tree_size) {
-                bail!(
-                    "the proof is from size {} to {}, the checkpoints are for sizes {} and {}",
-                    proof.old_size,
-                    proof.new_size,
-                    old.tree_size,
-                    checkpoint.tree_size
-                );
-            }
-            (
-                proof.verify(&old.root_hash, &checkpoint.root_hash),
-                format!(
-                    "the log {} at size {} extends size {}",
-                    checkpoint.origin, checkpoint.tree_size, old.tree_size
-                ),
-            )
+            check_consistency(proof, &old, &checkpoint)?
         }
     };
     let reason = result.as_ref().err().map(ToString::to_string);
