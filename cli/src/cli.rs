@@ -118,7 +118,7 @@ pub struct ReviewArgs {
 /// `vouch submit`
 #[derive(Debug, Args)]
 pub struct SubmitArgs {
-    /// Envelope files (from `vouch attest`); `-` reads standard input.
+    /// Envelope files (from `vouch attest`), at most 1 MiB each; `-` reads one from standard input.
     #[arg(value_name = "ENVELOPE", required = true)]
     pub envelopes: Vec<PathBuf>,
     /// Print one JSON object per envelope (JSON Lines).
@@ -380,7 +380,8 @@ pub struct VerifyArgs {
     /// The reviewer's public key (PEM). Repeat to accept any of several keys.
     #[arg(long = "key", value_name = "FILE.pub", required = true)]
     pub keys: Vec<PathBuf>,
-    /// Envelope files; `-` reads standard input.
+    /// Envelope files, at most 1 MiB each; `-` reads envelopes from standard input as they
+    /// arrive, one JSON document after another (JSON Lines), each at most 1 MiB.
     #[arg(value_name = "ENVELOPE", required = true)]
     pub envelopes: Vec<PathBuf>,
     /// Exit 1 unless every envelope is a valid, unexpired `trusted` review that is not dated

@@ -390,3 +390,49 @@ fn verify_proof_pins_the_origin_and_proves_an_envelope() {
     .code(2)
     .stderr(contains("is not the entry this proof is about"));
 }
+
+#[test]
+fn verify_streams_envelopes_from_standard_input_each_capped() {
+    let home = Home::new();
+    let good = std::fs::read_to_string(crate::support::data("ok_review.json")).unwrap();
+    let rejected = std::fs::read_to_string(crate::support::data("ok_rejected.json")).unwrap();
+    let input = format!("{good}\n{rejected}\n{good}");
+    let out = home
+        .vouch()
+        .args(["verify", "--json", "--key"])
+        .arg(crate::support::data("vector.pub"))
+        .arg("-")
+        .write_stdin(input.clone())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let reports: Vec<vouch_proto::report::VerifyReport> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(reports.len(), 3);
+    assert_eq!(reports[1].file, "-:2");
+    assert!(reports.iter().all(|r| r.valid));
+    assert!(!reports[1].counts_as_trusted);
+    // Gated: the rejected review fails the gate.
+    home.vouch()
+        .args(["verify", "--require-trusted", "--key"])
+        .arg(crate::support::data("vector.pub"))
+        .arg("-")
+        .write_stdin(input)
+        .assert()
+        .code(1)
+        .stdout(contains("REJECTED"));
+    // One endless document is cut at 1 MiB.
+    let endless = format!("{good}\n{{\"payload\":\"{}", "A".repeat(2 << 20));
+    home.vouch()
+        .args(["verify", "--key"])
+        .arg(crate::support::data("vector.pub"))
+        .arg("-")
+        .write_stdin(endless)
+        .assert()
+        .code(2)
+        .stdout(contains("-:1: valid"))
+        .stderr(contains("over 1048576 bytes"));
+}

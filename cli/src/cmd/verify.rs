@@ -1,6 +1,8 @@
 //! `vouch verify`: offline verification of review envelopes against reviewer public keys.
 
-use std::path::Path;
+use std::cell::Cell;
+use std::io::Read;
+use std::rc::Rc;
 
 use anyhow::Result;
 use chrono::Utc;
@@ -9,7 +11,7 @@ use vouch_proto::{timestamp, verify_review, Envelope, PublicKey, Verdict};
 
 use crate::cli::VerifyArgs;
 use crate::cmd::key::read_public_key;
-use crate::cmd::{print_line, read_input, Outcome};
+use crate::cmd::{print_line, read_input, Outcome, MAX_INPUT};
 
 /// Runs `vouch verify`: every envelope is checked and reported; the exit code is the worst
 /// result (2 if any envelope was unusable, else 1 if any was invalid).
@@ -20,8 +22,8 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome> {
         .map(|path| read_public_key(path))
         .collect::<Result<Vec<_>>>()?;
     let mut worst = Outcome::Yes;
-    for path in &args.envelopes {
-        let (report, mut outcome) = check(path, &keys);
+    let mut report = |file: String, bytes: Result<Vec<u8>>| -> Result<()> {
+        let (report, mut outcome) = check(file, bytes, &keys);
         if args.require_trusted && outcome == Outcome::Yes && !report.counts_as_trusted {
             outcome = Outcome::No;
         }
@@ -31,13 +33,69 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome> {
             (Outcome::No, _) | (_, Outcome::No) => Outcome::No,
             _ => Outcome::Yes,
         };
+        Ok(())
+    };
+    for path in &args.envelopes {
+        if path.as_os_str() == "-" {
+            stream_stdin(&mut report)?;
+        } else {
+            report(path.display().to_string(), read_input(path))?;
+        }
     }
     Ok(worst)
 }
 
-fn check(path: &Path, keys: &[PublicKey]) -> (VerifyReport, Outcome) {
+/// Reads envelopes from standard input one JSON document after another (JSON Lines, or
+/// pretty-printed ones in a row) as they arrive, each at most [`MAX_INPUT`] bytes, and hands
+/// each to `report` as `-:N`. A document over the cap, or one that is not JSON, ends the
+/// stream with an error for that document.
+fn stream_stdin(report: &mut dyn FnMut(String, Result<Vec<u8>>) -> Result<()>) -> Result<()> {
+    let counted = Rc::new(Cell::new(0u64));
+    let reader = PerDocumentCap {
+        inner: std::io::BufReader::new(std::io::stdin().lock()),
+        read: Rc::clone(&counted),
+    };
+    // Raw documents: each envelope's bytes exactly as sent, read strictly by Envelope::from_json.
+    let documents = serde_json::Deserializer::from_reader(reader)
+        .into_iter::<Box<serde_json::value::RawValue>>();
+    for (n, document) in documents.enumerate() {
+        let name = format!("-:{}", n + 1);
+        match document {
+            Ok(raw) => report(name, Ok(raw.get().as_bytes().to_vec()))?,
+            Err(err) => {
+                report(name, Err(anyhow::anyhow!("standard input: {err}")))?;
+                return Ok(());
+            }
+        }
+        counted.set(0);
+    }
+    Ok(())
+}
+
+/// Counts the bytes read since the last document and fails past [`MAX_INPUT`], so one endless
+/// document cannot exhaust memory while any number of envelopes can be streamed.
+struct PerDocumentCap<R> {
+    inner: R,
+    read: Rc<Cell<u64>>,
+}
+
+impl<R: Read> Read for PerDocumentCap<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.set(self.read.get() + n as u64);
+        if self.read.get() > MAX_INPUT {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("an envelope over {MAX_INPUT} bytes"),
+            ));
+        }
+        Ok(n)
+    }
+}
+
+fn check(file: String, bytes: Result<Vec<u8>>, keys: &[PublicKey]) -> (VerifyReport, Outcome) {
     let mut report = VerifyReport {
-        file: path.display().to_string(),
+        file,
         valid: false,
         reason: None,
         key_id: None,
@@ -49,7 +107,7 @@ fn check(path: &Path, keys: &[PublicKey]) -> (VerifyReport, Outcome) {
         future: false,
         counts_as_trusted: false,
     };
-    let envelope = match read_input(path).and_then(|bytes| Ok(Envelope::from_json(&bytes)?)) {
+    let envelope = match bytes.and_then(|bytes| Ok(Envelope::from_json(&bytes)?)) {
         Ok(envelope) => envelope,
         Err(err) => {
             report.reason = Some(format!("{err:#}"));
@@ -88,8 +146,9 @@ fn print(report: &VerifyReport, outcome: Outcome, json: bool) -> Result<()> {
     match outcome {
         Outcome::Failed => eprintln!("vouch: error: {}: {reason}", report.file),
         _ if json => {}
-        Outcome::No => print_line(&format!("{}: invalid: {reason}", report.file))?,
-        Outcome::Yes => {
+        Outcome::No if !report.valid => print_line(&format!("{}: invalid: {reason}", report.file))?,
+        // Valid but refused by --require-trusted: the line says why (rejected, expired, future).
+        Outcome::No | Outcome::Yes => {
             let mut line = format!(
                 "{}: valid: {} review of {} signed by key {}, reviewed {}",
                 report.file,
