@@ -203,6 +203,13 @@ async fn blocking<T: Send + 'static>(
         .map_err(ApiError::from)
 }
 
+/// The latest checkpoint, or the failing-closed answer when the ledger failed its checks.
+fn latest_or_failing(state: &State) -> ApiResult<vouch_proto::Checkpoint> {
+    state
+        .latest()
+        .ok_or_else(|| failing(&state.failure().unwrap_or_default()))
+}
+
 fn stopping() -> ApiError {
     ApiError::new(
         StatusCode::SERVICE_UNAVAILABLE,
@@ -409,8 +416,7 @@ async fn checkpoint(
     Shared(state): Shared<Arc<State>>,
     Query(q): Query<CheckpointQuery>,
 ) -> ApiResult<Json<CheckpointResponse>> {
-    let reason = state.failure().unwrap_or_default();
-    let latest = state.latest().ok_or_else(|| failing(&reason))?;
+    let latest = latest_or_failing(&state)?;
     let checkpoint = match q.size {
         None => latest,
         Some(size) if size == latest.tree_size => latest,
@@ -457,8 +463,7 @@ async fn inclusion(
     Shared(state): Shared<Arc<State>>,
     Query(q): Query<InclusionQuery>,
 ) -> ApiResult<Response> {
-    let reason = state.failure().unwrap_or_default();
-    let latest = state.latest().ok_or_else(|| failing(&reason))?;
+    let latest = latest_or_failing(&state)?;
     let size = q.size.unwrap_or(latest.tree_size);
     let proof = blocking(&state, move |s| {
         s.read(|view| view.inclusion_proof(q.index, size))
@@ -477,8 +482,7 @@ async fn consistency(
     Shared(state): Shared<Arc<State>>,
     Query(q): Query<ConsistencyQuery>,
 ) -> ApiResult<Response> {
-    let reason = state.failure().unwrap_or_default();
-    let latest = state.latest().ok_or_else(|| failing(&reason))?;
+    let latest = latest_or_failing(&state)?;
     let new = q.new.unwrap_or(latest.tree_size);
     let proof = blocking(&state, move |s| {
         s.read(|view| view.consistency_proof(q.old, new))
@@ -509,6 +513,6 @@ async fn health(Shared(state): Shared<Arc<State>>) -> Response {
 
 async fn metrics(Shared(state): Shared<Arc<State>>) -> Response {
     let size = state.latest().map(|c| c.tree_size).unwrap_or_default();
-    let text = state.metrics.render(size, size, state.failure().is_none());
+    let text = state.metrics.render(size, state.failure().is_none());
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }

@@ -71,7 +71,7 @@ impl Metrics {
     }
 
     /// The exposition text, with the ledger gauges given.
-    pub fn render(&self, entries: u64, tree_size: u64, healthy: bool) -> String {
+    pub fn render(&self, tree_size: u64, healthy: bool) -> String {
         let mut out = String::new();
         let _ = writeln!(
             out,
@@ -115,9 +115,6 @@ impl Metrics {
                 "vouchd_request_duration_seconds_count{{route=\"{name}\"}} {count}"
             );
         }
-        let _ = writeln!(out, "# HELP vouchd_ledger_entries Entries in the ledger.");
-        let _ = writeln!(out, "# TYPE vouchd_ledger_entries gauge");
-        let _ = writeln!(out, "vouchd_ledger_entries {entries}");
         let _ = writeln!(
             out,
             "# HELP vouchd_tree_size Size of the latest signed checkpoint."

@@ -182,75 +182,102 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_rules() {
-        let alice = SecretKey::from_seed(&[1; 32]);
-        let bob = SecretKey::from_seed(&[2; 32]);
-        let mallory = SecretKey::from_seed(&[3; 32]);
-        let keys: HashSet<KeyId> = [alice.id(), bob.id()].into();
-        let digest = Digest::of(b"image");
-        let now = at(10);
-        let case = |reviews: Vec<Summary>| decide(&digest, &reviews, &keys, now);
+    fn alice() -> SecretKey {
+        SecretKey::from_seed(&[1; 32])
+    }
 
+    fn bob() -> SecretKey {
+        SecretKey::from_seed(&[2; 32])
+    }
+
+    /// Decides for one image at hour 10, with Alice and Bob the trusted keys.
+    fn case(reviews: Vec<Summary>) -> Decision {
+        let keys: HashSet<KeyId> = [alice().id(), bob().id()].into();
+        decide(&Digest::of(b"image"), &reviews, &keys, at(10))
+    }
+
+    #[test]
+    fn no_review_is_not_trusted() {
         let none = case(vec![]);
         assert!(!none.trusted && none.reasons[0].contains("no review"));
+    }
 
-        let good = case(vec![review(0, &alice, Verdict::Trusted, 1, None)]);
+    #[test]
+    fn a_trusted_review_by_a_trusted_key_counts() {
+        let good = case(vec![review(0, &alice(), Verdict::Trusted, 1, None)]);
         assert!(
             good.trusted && good.reasons[0].contains("entry #0") && good.attestations[0].counted
         );
+    }
 
-        let untrusted_key = case(vec![review(0, &mallory, Verdict::Trusted, 1, None)]);
-        assert!(
-            !untrusted_key.trusted
-                && untrusted_key.reasons[0].contains("not a trusted reviewer key")
-        );
+    #[test]
+    fn a_review_by_another_key_is_ignored() {
+        let mallory = SecretKey::from_seed(&[3; 32]);
+        let answer = case(vec![review(0, &mallory, Verdict::Trusted, 1, None)]);
+        assert!(!answer.trusted && answer.reasons[0].contains("not a trusted reviewer key"));
+    }
 
-        let expired = case(vec![review(0, &alice, Verdict::Trusted, 1, Some(5))]);
+    #[test]
+    fn an_expired_review_does_not_count() {
+        let expired = case(vec![review(0, &alice(), Verdict::Trusted, 1, Some(5))]);
         assert!(!expired.trusted && expired.reasons[0].contains("expired"));
+    }
 
+    #[test]
+    fn a_later_rejection_by_the_same_key_withdraws_it() {
         let withdrawn = case(vec![
-            review(0, &alice, Verdict::Trusted, 1, None),
-            review(1, &alice, Verdict::Rejected, 2, None),
+            review(0, &alice(), Verdict::Trusted, 1, None),
+            review(1, &alice(), Verdict::Rejected, 2, None),
         ]);
         assert!(
             !withdrawn.trusted
                 && withdrawn.reasons[0].contains("entry #1")
                 && withdrawn.reasons[0].contains("after its trusted review in entry #0")
         );
+    }
 
+    #[test]
+    fn a_later_trusted_review_reaffirms_it() {
         let reaffirmed = case(vec![
-            review(0, &alice, Verdict::Trusted, 1, None),
-            review(1, &alice, Verdict::Rejected, 2, None),
-            review(2, &alice, Verdict::Trusted, 3, None),
+            review(0, &alice(), Verdict::Trusted, 1, None),
+            review(1, &alice(), Verdict::Rejected, 2, None),
+            review(2, &alice(), Verdict::Trusted, 3, None),
         ]);
         assert!(reaffirmed.trusted);
+    }
 
-        // Another key's rejection does not withdraw Alice's review (until the policy issue).
-        let other_rejects = case(vec![
-            review(0, &alice, Verdict::Trusted, 1, None),
-            review(1, &bob, Verdict::Rejected, 2, None),
+    #[test]
+    fn another_keys_rejection_is_listed_but_does_not_withdraw() {
+        // Until the policy issue: only the reviewer's own rejection withdraws its review.
+        let answer = case(vec![
+            review(0, &alice(), Verdict::Trusted, 1, None),
+            review(1, &bob(), Verdict::Rejected, 2, None),
         ]);
-        assert!(other_rejects.trusted);
-        assert!(other_rejects
+        assert!(answer.trusted);
+        assert!(answer
             .reasons
             .iter()
             .any(|r| r.contains("entry #1") && r.contains("rejected")));
+    }
 
-        // An older rejection does not outweigh a newer trusted review; a tie goes to the
-        // rejection, whichever entry came later.
-        let old_reject = case(vec![
-            review(0, &alice, Verdict::Rejected, 1, None),
-            review(1, &alice, Verdict::Trusted, 2, None),
+    #[test]
+    fn an_older_rejection_does_not_outweigh_a_newer_trusted_review() {
+        let answer = case(vec![
+            review(0, &alice(), Verdict::Rejected, 1, None),
+            review(1, &alice(), Verdict::Trusted, 2, None),
         ]);
-        assert!(old_reject.trusted);
+        assert!(answer.trusted);
+    }
+
+    #[test]
+    fn a_tie_goes_to_the_rejection_whichever_entry_came_later() {
         for (first, second) in [
             (Verdict::Trusted, Verdict::Rejected),
             (Verdict::Rejected, Verdict::Trusted),
         ] {
             let tie = case(vec![
-                review(0, &alice, first, 1, None),
-                review(1, &alice, second, 1, None),
+                review(0, &alice(), first, 1, None),
+                review(1, &alice(), second, 1, None),
             ]);
             assert!(!tie.trusted, "{first} then {second} in the same second");
         }

@@ -1,5 +1,15 @@
 //! End-to-end tests: they run the real `vouch` and `vouchd` binaries (built by
-//! `cargo build --workspace`) and real peer tools (OpenSSL, Python securesystemslib).
+//! `cargo build --workspace`) and real peer tools (OpenSSL, Python securesystemslib, the SARIF
+//! schema, Debian's docker-registry).
+//!
+//! Where a new test goes: one module per area, named for what it drives. `support` has the
+//! shared pieces (a private `Home`, a running `Daemon`, a lying `Proxy`, a real `Registry`,
+//! peer lookups that skip outside CI and fail in it). Daemon answers: `daemon`, `openapi`;
+//! attacks on the daemon: `hardening` (wrong answers), `stall` (slow clients), `lying` (what
+//! the CLI believes of a dishonest daemon); the ledger file: `ledger`; reviews and keys:
+//! `attest`, `checklist`, `review`, `keys`, `verify`, `schema`; the reviewer's machine as hostile
+//! input: `reviewer`, `registry`, `registry_hostile`; other verifiers: `peers`; generated docs:
+//! `docs`. Logic that needs no binary belongs in the crate's own unit tests instead.
 
 // Test code: a failed unwrap is a failed test, with its location.
 #![allow(clippy::unwrap_used)]
