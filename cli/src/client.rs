@@ -8,7 +8,8 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper::Request;
 use serde::de::DeserializeOwned;
-use vouch_proto::api::ErrorBody;
+use vouch_proto::api::{paths, CheckpointResponse, EntryResponse, ErrorBody, TrustResponse};
+use vouch_proto::{ConsistencyProof, Digest, InclusionProof};
 
 /// How long one request may take, connecting included: 30 s, or `VOUCH_TIMEOUT` seconds.
 fn request_timeout() -> std::time::Duration {
@@ -82,14 +83,48 @@ impl Client {
         &self.socket
     }
 
-    /// `GET path`.
-    pub fn get(&self, path: &str) -> Result<Reply> {
-        self.send("GET", path, Vec::new())
+    /// `POST /v1/entries`: the reply as is (the caller tells refusals from errors).
+    pub fn submit(&self, envelope: Vec<u8>) -> Result<Reply> {
+        self.send("POST", paths::ENTRIES, envelope)
     }
 
-    /// `POST path` with a JSON body.
-    pub fn post(&self, path: &str, body: Vec<u8>) -> Result<Reply> {
-        self.send("POST", path, body)
+    /// `GET /v1/trust/{digest}`.
+    pub fn trust(&self, digest: &Digest) -> Result<TrustResponse> {
+        self.get(&paths::trust(digest))?.json()
+    }
+
+    /// `GET /v1/entries/{index}`.
+    pub fn entry(&self, index: u64) -> Result<EntryResponse> {
+        self.get(&paths::entry(index))?.json()
+    }
+
+    /// `GET /v1/checkpoint`, the latest or the one at exactly `size` entries.
+    pub fn checkpoint(&self, size: Option<u64>) -> Result<CheckpointResponse> {
+        self.get(&paths::checkpoint(size))?.json()
+    }
+
+    /// `GET /v1/proof/inclusion` of entry `index` in the tree of `size` entries; a proof about
+    /// another entry or size is an error. Not yet verified: the caller has the root.
+    pub fn inclusion(&self, index: u64, size: u64) -> Result<InclusionProof> {
+        let proof: InclusionProof = self.get(&paths::inclusion(index, size))?.json()?;
+        if (proof.index, proof.tree_size) != (index, size) {
+            bail!("vouchd sent a proof for another entry or tree size than asked");
+        }
+        Ok(proof)
+    }
+
+    /// `GET /v1/proof/consistency` from `old` to `new` entries; a proof for other sizes is an
+    /// error. Not yet verified: the caller has the roots.
+    pub fn consistency(&self, old: u64, new: u64) -> Result<ConsistencyProof> {
+        let proof: ConsistencyProof = self.get(&paths::consistency(old, new))?.json()?;
+        if (proof.old_size, proof.new_size) != (old, new) {
+            bail!("vouchd sent a consistency proof for other sizes than asked");
+        }
+        Ok(proof)
+    }
+
+    fn get(&self, path: &str) -> Result<Reply> {
+        self.send("GET", path, Vec::new())
     }
 
     fn send(&self, method: &str, path: &str, body: Vec<u8>) -> Result<Reply> {

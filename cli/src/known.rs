@@ -9,8 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
-use vouch_proto::api::CheckpointResponse;
-use vouch_proto::{verify_checkpoint, Checkpoint, ConsistencyProof, PublicKey};
+use vouch_proto::{verify_checkpoint, Checkpoint, PublicKey};
 
 use crate::client::Client;
 use crate::paths;
@@ -40,12 +39,7 @@ pub fn observe(client: &Client, checkpoint: &Checkpoint) -> Result<Checkpoint> {
     let known = read_known(&file)?;
     let log_key_pem = match &known {
         Some(known) => known.log_key.clone(),
-        None => {
-            client
-                .get("/v1/checkpoint")?
-                .json::<CheckpointResponse>()?
-                .log_key
-        }
+        None => client.checkpoint(None)?.log_key,
     };
     let log_key = PublicKey::from_pem(&log_key_pem).context("the log key vouchd gave")?;
     let new = verify_checkpoint(&checkpoint.note, &log_key, None).with_context(|| {
@@ -137,15 +131,7 @@ pub fn newest_size(client: &Client) -> Result<Option<u64>> {
 
 /// Asks the daemon to prove that the tree of `old` is a prefix of the tree of `new`.
 fn prove_prefix(client: &Client, old: &Checkpoint, new: &Checkpoint) -> Result<()> {
-    let proof: ConsistencyProof = client
-        .get(&format!(
-            "/v1/proof/consistency?old={}&new={}",
-            old.tree_size, new.tree_size
-        ))?
-        .json()?;
-    if (proof.old_size, proof.new_size) != (old.tree_size, new.tree_size) {
-        bail!("vouchd sent a consistency proof for other sizes than asked");
-    }
+    let proof = client.consistency(old.tree_size, new.tree_size)?;
     proof.verify(&old.root_hash, &new.root_hash)?;
     Ok(())
 }

@@ -16,7 +16,8 @@ use base64::Engine as _;
 use serde::Deserialize;
 use vouch_ledger::{LedgerError, NewEntry};
 use vouch_proto::api::{
-    CheckpointResponse, EntryResponse, ErrorBody, HealthResponse, SubmitResponse, TrustResponse,
+    paths, CheckpointResponse, EntryResponse, ErrorBody, ErrorCode, HealthResponse, SubmitResponse,
+    TrustResponse,
 };
 use vouch_proto::{verify_review, Digest, Envelope, VerifiedReview, VerifyError};
 
@@ -31,12 +32,12 @@ pub const MAX_BODY: usize = 1 << 20;
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
-    code: &'static str,
+    code: ErrorCode,
     detail: String,
 }
 
 impl ApiError {
-    fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+    fn new(status: StatusCode, code: ErrorCode, detail: impl Into<String>) -> Self {
         ApiError {
             status,
             code,
@@ -48,7 +49,7 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = ErrorBody {
-            error: self.code.to_string(),
+            error: self.code.as_str().to_string(),
             detail: self.detail,
         };
         (self.status, Json(body)).into_response()
@@ -59,14 +60,14 @@ impl From<LedgerError> for ApiError {
     fn from(err: LedgerError) -> Self {
         match err {
             LedgerError::OutOfRange(detail) => {
-                ApiError::new(StatusCode::BAD_REQUEST, "out_of_range", detail)
+                ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::OutOfRange, detail)
             }
             // Never send SQL text or paths to clients: the log has the details.
             other => {
                 tracing::error!(error = %other, "ledger error");
                 ApiError::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    "ledger_error",
+                    ErrorCode::LedgerError,
                     "the ledger could not answer; see the daemon's log",
                 )
             }
@@ -80,7 +81,7 @@ type ApiResult<T> = Result<T, ApiError>;
 pub fn router(state: Arc<State>) -> Router {
     reads(
         Router::new().route(
-            "/v1/entries",
+            paths::ENTRIES,
             post(submit).layer(DefaultBodyLimit::max(MAX_BODY)),
         ),
         state,
@@ -90,20 +91,20 @@ pub fn router(state: Arc<State>) -> Router {
 /// The read-only API, for `--listen`: submissions are refused.
 pub fn read_only(state: Arc<State>) -> Router {
     reads(
-        Router::new().route("/v1/entries", post(refuse_write)),
+        Router::new().route(paths::ENTRIES, post(refuse_write)),
         state,
     )
 }
 
 fn reads(routes: Router<Arc<State>>, state: Arc<State>) -> Router {
     routes
-        .route("/v1/trust/{digest}", get(trust))
-        .route("/v1/entries/{index}", get(entry))
-        .route("/v1/checkpoint", get(checkpoint))
-        .route("/v1/proof/inclusion", get(inclusion))
-        .route("/v1/proof/consistency", get(consistency))
-        .route("/healthz", get(health))
-        .route("/metrics", get(metrics))
+        .route(paths::TRUST, get(trust))
+        .route(paths::ENTRY, get(entry))
+        .route(paths::CHECKPOINT, get(checkpoint))
+        .route(paths::INCLUSION, get(inclusion))
+        .route(paths::CONSISTENCY, get(consistency))
+        .route(paths::HEALTH, get(health))
+        .route(paths::METRICS, get(metrics))
         .fallback(not_found)
         .layer(middleware::from_fn(guard))
         .layer(middleware::from_fn_with_state(state.clone(), measure))
@@ -113,7 +114,7 @@ fn reads(routes: Router<Arc<State>>, state: Arc<State>) -> Router {
 async fn refuse_write() -> ApiError {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        "read_only",
+        ErrorCode::ReadOnly,
         "this listener is read-only; submit attestations over vouchd's Unix socket",
     )
 }
@@ -142,7 +143,7 @@ async fn guard(request: Request, next: Next) -> Response {
     let Ok(response) = tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await else {
         return ApiError::new(
             StatusCode::REQUEST_TIMEOUT,
-            "timeout",
+            ErrorCode::Timeout,
             format!(
                 "the request took over {} s; send it again, all at once",
                 REQUEST_TIMEOUT.as_secs()
@@ -163,12 +164,12 @@ async fn guard(request: Request, next: Next) -> Response {
         .map(|b| String::from_utf8_lossy(&b).trim().to_string())
         .unwrap_or_default();
     let code = match status {
-        StatusCode::NOT_FOUND => "not_found",
-        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
-        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
-        s if s.is_server_error() => "internal",
-        _ => "bad_request",
+        StatusCode::NOT_FOUND => ErrorCode::NotFound,
+        StatusCode::METHOD_NOT_ALLOWED => ErrorCode::MethodNotAllowed,
+        StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::TooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ErrorCode::UnsupportedMediaType,
+        s if s.is_server_error() => ErrorCode::Internal,
+        _ => ErrorCode::BadRequest,
     };
     let detail = if text.is_empty() {
         status.canonical_reason().unwrap_or("error").to_lowercase()
@@ -181,7 +182,7 @@ async fn guard(request: Request, next: Next) -> Response {
 async fn not_found() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
-        "not_found",
+        ErrorCode::NotFound,
         "no such endpoint; see schema/openapi.yaml",
     )
 }
@@ -196,7 +197,7 @@ async fn blocking<T: Send + 'static>(
         .map_err(|_| {
             ApiError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
+                ErrorCode::Internal,
                 "a worker failed",
             )
         })?
@@ -213,7 +214,7 @@ fn latest_or_failing(state: &State) -> ApiResult<vouch_proto::Checkpoint> {
 fn stopping() -> ApiError {
     ApiError::new(
         StatusCode::SERVICE_UNAVAILABLE,
-        "stopping",
+        ErrorCode::Stopping,
         "vouchd is stopping and accepts no entries now; try again",
     )
 }
@@ -221,7 +222,7 @@ fn stopping() -> ApiError {
 fn failing(reason: &str) -> ApiError {
     ApiError::new(
         StatusCode::SERVICE_UNAVAILABLE,
-        "ledger_failing",
+        ErrorCode::LedgerFailing,
         format!("the ledger failed its integrity check, so vouchd accepts nothing and trusts nothing: {reason}"),
     )
 }
@@ -236,8 +237,13 @@ async fn verify_submission(
     let _permit = state.verifying.acquire().await.map_err(|_| stopping())?;
     let shared = Arc::clone(state);
     tokio::task::spawn_blocking(move || {
-        let envelope = Envelope::from_json(&body)
-            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_envelope", e.to_string()))?;
+        let envelope = Envelope::from_json(&body).map_err(|e| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadEnvelope,
+                e.to_string(),
+            )
+        })?;
         let verified =
             verify_review(&envelope, &shared.trusted_keys).map_err(|e| refusal(&envelope, e))?;
         verified
@@ -251,7 +257,7 @@ async fn verify_submission(
     .map_err(|_| {
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
+            ErrorCode::Internal,
             "a worker failed",
         )
     })?
@@ -260,16 +266,16 @@ async fn verify_submission(
 /// The answer to an envelope that does not verify.
 fn refusal(envelope: &Envelope, e: VerifyError) -> ApiError {
     match e {
-        VerifyError::WrongKey { .. } => ApiError::new(StatusCode::FORBIDDEN, "unknown_key", format!("{e}; vouchd accepts reviews signed by its --trusted-key keys")),
+        VerifyError::WrongKey { .. } => ApiError::new(StatusCode::FORBIDDEN, ErrorCode::UnknownKey, format!("{e}; vouchd accepts reviews signed by its --trusted-key keys")),
         VerifyError::BadSignature { .. } if envelope.signatures.iter().all(|s| s.keyid.is_empty()) => ApiError::new(
             StatusCode::FORBIDDEN,
-            "unknown_key",
+            ErrorCode::UnknownKey,
             "no signature verifies with a trusted reviewer key; vouchd accepts reviews signed by its --trusted-key keys",
         ),
-        VerifyError::BadSignature { .. } | VerifyError::NoSignatures => ApiError::new(StatusCode::BAD_REQUEST, "invalid_signature", e.to_string()),
-        VerifyError::ReviewedInFuture { .. } => ApiError::new(StatusCode::BAD_REQUEST, "future_review", e.to_string()),
-        VerifyError::ExpiresBeforeReviewed { .. } => ApiError::new(StatusCode::BAD_REQUEST, "bad_expiry", e.to_string()),
-        other => ApiError::new(StatusCode::BAD_REQUEST, "invalid_statement", other.to_string()),
+        VerifyError::BadSignature { .. } | VerifyError::NoSignatures => ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidSignature, e.to_string()),
+        VerifyError::ReviewedInFuture { .. } => ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::FutureReview, e.to_string()),
+        VerifyError::ExpiresBeforeReviewed { .. } => ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadExpiry, e.to_string()),
+        other => ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidStatement, other.to_string()),
     }
 }
 
@@ -281,11 +287,15 @@ async fn submit(
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
+                ErrorCode::TooLarge,
                 format!("the body is over {MAX_BODY} bytes"),
             )
         } else {
-            ApiError::new(StatusCode::BAD_REQUEST, "bad_body", rejection.body_text())
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadBody,
+                rejection.body_text(),
+            )
         }
     })?;
     if let Some(reason) = state.failure() {
@@ -344,7 +354,7 @@ async fn trust(
     let parsed: Digest = digest.parse().map_err(|e| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
-            "bad_digest",
+            ErrorCode::BadDigest,
             format!("{digest:?}: {e}"),
         )
     })?;
@@ -379,7 +389,7 @@ async fn entry(
     let index: u64 = index.parse().map_err(|_| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
-            "bad_index",
+            ErrorCode::BadIndex,
             format!("{index:?} is not an entry index (a whole number from 0)"),
         )
     })?;
@@ -390,7 +400,7 @@ async fn entry(
     let entry = stored.ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
-            "no_such_entry",
+            ErrorCode::NoSuchEntry,
             format!("there is no entry {index}"),
         )
     })?;
@@ -423,7 +433,7 @@ async fn checkpoint(
         Some(size) if size > latest.tree_size => {
             return Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
-                "out_of_range",
+                ErrorCode::OutOfRange,
                 format!(
                     "the ledger has {} entries, no checkpoint at size {size}",
                     latest.tree_size
@@ -435,7 +445,7 @@ async fn checkpoint(
             .ok_or_else(|| {
                 ApiError::new(
                     StatusCode::NOT_FOUND,
-                    "no_such_checkpoint",
+                    ErrorCode::NoSuchCheckpoint,
                     format!(
                         "the ledger signed no checkpoint at size {size} (one is signed per commit)"
                     ),

@@ -6,18 +6,18 @@ use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-/// The routes measured; anything else is `other`.
-pub const ROUTES: [&str; 9] = [
-    "/v1/entries",
-    "/v1/entries/{index}",
-    "/v1/trust/{digest}",
-    "/v1/checkpoint",
-    "/v1/proof/inclusion",
-    "/v1/proof/consistency",
-    "/healthz",
-    "/metrics",
-    "other",
-];
+use vouch_proto::api::paths;
+
+/// The routes measured: every API path, then `other` for anything else.
+const ROUTES: [&str; paths::ALL.len() + 1] = {
+    let mut routes = ["other"; paths::ALL.len() + 1];
+    let mut i = 0;
+    while i < paths::ALL.len() {
+        routes[i] = paths::ALL[i];
+        i += 1;
+    }
+    routes
+};
 
 /// Histogram bucket bounds, seconds.
 const BUCKETS: [f64; 10] = [
@@ -38,7 +38,7 @@ struct Route {
 /// All of vouchd's counters.
 #[derive(Default)]
 pub struct Metrics {
-    routes: [Route; 9],
+    routes: [Route; ROUTES.len()],
     audits_passed: AtomicU64,
 }
 

@@ -10,10 +10,190 @@ use crate::key::KeyId;
 use crate::proof::{InclusionProof, TreeHash};
 use crate::review::Verdict;
 
+/// The API's paths: the one definition the daemon's router and metrics, the CLI's client and
+/// the OpenAPI test share. Templates use axum's `{name}` syntax, as `schema/openapi.yaml` does.
+pub mod paths {
+    use crate::digest::Digest;
+
+    /// `POST`: submit an envelope.
+    pub const ENTRIES: &str = "/v1/entries";
+    /// `GET`: one entry.
+    pub const ENTRY: &str = "/v1/entries/{index}";
+    /// `GET`: is this digest trusted.
+    pub const TRUST: &str = "/v1/trust/{digest}";
+    /// `GET`: the latest checkpoint, or `?size=N` the one at N entries.
+    pub const CHECKPOINT: &str = "/v1/checkpoint";
+    /// `GET`: an inclusion proof, `?index=I[&size=N]`.
+    pub const INCLUSION: &str = "/v1/proof/inclusion";
+    /// `GET`: a consistency proof, `?old=M[&new=N]`.
+    pub const CONSISTENCY: &str = "/v1/proof/consistency";
+    /// `GET`: health.
+    pub const HEALTH: &str = "/healthz";
+    /// `GET`: Prometheus metrics.
+    pub const METRICS: &str = "/metrics";
+    /// Every path, in the order the metrics list them.
+    pub const ALL: [&str; 8] = [
+        ENTRIES,
+        ENTRY,
+        TRUST,
+        CHECKPOINT,
+        INCLUSION,
+        CONSISTENCY,
+        HEALTH,
+        METRICS,
+    ];
+
+    /// The path of entry `index`.
+    pub fn entry(index: u64) -> String {
+        format!("/v1/entries/{index}")
+    }
+
+    /// The trust question for `digest`.
+    pub fn trust(digest: &Digest) -> String {
+        format!("/v1/trust/{digest}")
+    }
+
+    /// The checkpoint at exactly `size` entries, or the latest.
+    pub fn checkpoint(size: Option<u64>) -> String {
+        match size {
+            Some(size) => format!("{CHECKPOINT}?size={size}"),
+            None => CHECKPOINT.to_string(),
+        }
+    }
+
+    /// The proof that entry `index` is in the tree of `size` entries.
+    pub fn inclusion(index: u64, size: u64) -> String {
+        format!("{INCLUSION}?index={index}&size={size}")
+    }
+
+    /// The proof that the tree of `old` entries is a prefix of the tree of `new`.
+    pub fn consistency(old: u64, new: u64) -> String {
+        format!("{CONSISTENCY}?old={old}&new={new}")
+    }
+}
+
+/// The stable codes of error answers (`ErrorBody::error`). Clients act on these; the detail
+/// text is for people and may change. New codes are added, never renamed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// Not a DSSE envelope (or over 16 signatures).
+    BadEnvelope,
+    /// No signature by a trusted reviewer key.
+    UnknownKey,
+    /// A signature that does not verify.
+    InvalidSignature,
+    /// Not a valid review Statement.
+    InvalidStatement,
+    /// `reviewedAt` later than now plus the allowed skew.
+    FutureReview,
+    /// `expiresAt` not after `reviewedAt`.
+    BadExpiry,
+    /// A body over 1 MiB.
+    TooLarge,
+    /// A body that could not be read.
+    BadBody,
+    /// A digest that is not `sha256:<64 hex>`.
+    BadDigest,
+    /// An entry index that is not a number.
+    BadIndex,
+    /// Another malformed request (a path or query parameter).
+    BadRequest,
+    /// No entry at that index.
+    NoSuchEntry,
+    /// No checkpoint at that size.
+    NoSuchCheckpoint,
+    /// An index or size beyond the tree.
+    OutOfRange,
+    /// A submission to the read-only TCP listener.
+    ReadOnly,
+    /// The ledger failed its checks: vouchd accepts and trusts nothing.
+    LedgerFailing,
+    /// No such endpoint.
+    NotFound,
+    /// A method the endpoint does not take.
+    MethodNotAllowed,
+    /// A content type the endpoint does not take.
+    UnsupportedMediaType,
+    /// The request took too long.
+    Timeout,
+    /// vouchd is stopping.
+    Stopping,
+    /// The ledger could not answer (see vouchd's log).
+    LedgerError,
+    /// Anything else that went wrong inside vouchd.
+    Internal,
+}
+
+impl ErrorCode {
+    /// Every code.
+    pub const ALL: [ErrorCode; 23] = [
+        ErrorCode::BadEnvelope,
+        ErrorCode::UnknownKey,
+        ErrorCode::InvalidSignature,
+        ErrorCode::InvalidStatement,
+        ErrorCode::FutureReview,
+        ErrorCode::BadExpiry,
+        ErrorCode::TooLarge,
+        ErrorCode::BadBody,
+        ErrorCode::BadDigest,
+        ErrorCode::BadIndex,
+        ErrorCode::BadRequest,
+        ErrorCode::NoSuchEntry,
+        ErrorCode::NoSuchCheckpoint,
+        ErrorCode::OutOfRange,
+        ErrorCode::ReadOnly,
+        ErrorCode::LedgerFailing,
+        ErrorCode::NotFound,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::UnsupportedMediaType,
+        ErrorCode::Timeout,
+        ErrorCode::Stopping,
+        ErrorCode::LedgerError,
+        ErrorCode::Internal,
+    ];
+
+    /// The code as it appears on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::BadEnvelope => "bad_envelope",
+            ErrorCode::UnknownKey => "unknown_key",
+            ErrorCode::InvalidSignature => "invalid_signature",
+            ErrorCode::InvalidStatement => "invalid_statement",
+            ErrorCode::FutureReview => "future_review",
+            ErrorCode::BadExpiry => "bad_expiry",
+            ErrorCode::TooLarge => "too_large",
+            ErrorCode::BadBody => "bad_body",
+            ErrorCode::BadDigest => "bad_digest",
+            ErrorCode::BadIndex => "bad_index",
+            ErrorCode::BadRequest => "bad_request",
+            ErrorCode::NoSuchEntry => "no_such_entry",
+            ErrorCode::NoSuchCheckpoint => "no_such_checkpoint",
+            ErrorCode::OutOfRange => "out_of_range",
+            ErrorCode::ReadOnly => "read_only",
+            ErrorCode::LedgerFailing => "ledger_failing",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::Timeout => "timeout",
+            ErrorCode::Stopping => "stopping",
+            ErrorCode::LedgerError => "ledger_error",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Every error response: a short machine-readable code and a sentence for people.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
-    /// A stable code, e.g. `unknown_key`, `invalid_signature`, `too_large`.
+    /// A stable code ([`ErrorCode`] on the wire; kept a string so that a client still reads
+    /// codes added after it was built).
     pub error: String,
     /// What went wrong and what to do.
     pub detail: String,
@@ -152,4 +332,19 @@ pub fn default_ledger_path() -> Option<PathBuf> {
         }
     };
     Some(base.join("vouch/ledger.db"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_codes_serialize_as_their_wire_names() {
+        for code in ErrorCode::ALL {
+            assert_eq!(
+                serde_json::to_value(code).unwrap(),
+                serde_json::Value::String(code.as_str().into())
+            );
+        }
+    }
 }

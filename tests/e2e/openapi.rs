@@ -141,3 +141,30 @@ fn the_openapi_description_matches_the_daemon() {
         }
     }
 }
+
+/// The description, the daemon's router and the CLI's client share one list of paths
+/// (`vouch_proto::api::paths`) and one list of error codes (`ErrorCode`): the description has
+/// exactly those paths and names every code.
+#[test]
+fn the_openapi_description_has_the_shared_paths_and_error_codes() {
+    use vouch_proto::api::{paths, ErrorCode};
+    let spec_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema/openapi.yaml");
+    let spec: Value = serde_norway::from_str(&std::fs::read_to_string(spec_path).unwrap()).unwrap();
+    let described: std::collections::BTreeSet<&str> = spec["paths"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let shared: std::collections::BTreeSet<&str> = paths::ALL.into_iter().collect();
+    assert_eq!(described, shared);
+    let codes = spec["components"]["schemas"]["Error"]["properties"]["error"]["description"]
+        .as_str()
+        .unwrap();
+    for code in ErrorCode::ALL {
+        assert!(
+            codes.contains(code.as_str()),
+            "openapi.yaml does not name {code}"
+        );
+    }
+}

@@ -10,10 +10,10 @@ use anyhow::{bail, ensure, Context, Result};
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use vouch_proto::api::{AttestationSummary, EntryResponse, TrustResponse};
+use vouch_proto::api::{AttestationSummary, TrustResponse};
 use vouch_proto::{
     leaf_hash, parse_review, verify_review, Checkpoint, Digest, EntryKind, Envelope, ImageRef,
-    InclusionProof, PublicKey, ReviewStatement, Verdict,
+    PublicKey, ReviewStatement, Verdict,
 };
 
 use crate::cli::CheckArgs;
@@ -124,7 +124,7 @@ pub fn run(args: &CheckArgs, socket: Option<&Path>) -> Result<Outcome> {
 }
 
 fn ask(client: &Client, digest: &Digest) -> Result<TrustResponse> {
-    let answer: TrustResponse = client.get(&format!("/v1/trust/{digest}"))?.json()?;
+    let answer = client.trust(digest)?;
     if answer.digest != digest.to_string() {
         bail!(
             "vouchd answered about {} instead of {digest}",
@@ -211,7 +211,7 @@ fn proven_review(
     checkpoint: &Checkpoint,
     keys: &[PublicKey],
 ) -> Result<(ReviewStatement, DateTime<Utc>)> {
-    let entry: EntryResponse = client.get(&format!("/v1/entries/{index}"))?.json()?;
+    let entry = client.entry(index)?;
     ensure!(
         entry.index == index,
         "vouchd sent entry {} instead",
@@ -222,16 +222,7 @@ fn proven_review(
         .context("the entry's body is not base64")?;
     let kind: EntryKind = entry.kind.parse().map_err(anyhow::Error::msg)?;
     let leaf = leaf_hash(kind, entry.integrated_at, &body);
-    let proof: InclusionProof = client
-        .get(&format!(
-            "/v1/proof/inclusion?index={index}&size={}",
-            checkpoint.tree_size
-        ))?
-        .json()?;
-    ensure!(
-        (proof.index, proof.tree_size) == (index, checkpoint.tree_size),
-        "vouchd sent a proof for another entry or tree size"
-    );
+    let proof = client.inclusion(index, checkpoint.tree_size)?;
     ensure!(
         proof.leaf_hash.0 == leaf,
         "the entry's bytes do not hash to the leaf its proof covers"

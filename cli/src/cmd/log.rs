@@ -7,7 +7,6 @@ use std::path::Path;
 use anyhow::{bail, ensure, Context, Result};
 use serde::Deserialize;
 use vouch_ledger::{audit, AuditOptions, LedgerReader};
-use vouch_proto::api::CheckpointResponse;
 use vouch_proto::{verify_checkpoint, Checkpoint, ConsistencyProof, InclusionProof, PublicKey};
 
 use crate::cli::{
@@ -39,7 +38,7 @@ fn source(args: &LedgerArgs, socket: Option<&Path>) -> Result<Source> {
 
 /// The latest checkpoint from the daemon, checked against what this CLI saw before.
 fn daemon_checkpoint(client: &Client) -> Result<Checkpoint> {
-    let response: CheckpointResponse = client.get("/v1/checkpoint")?.json()?;
+    let response = client.checkpoint(None)?;
     known::observe(client, &response.checkpoint)
 }
 
@@ -49,8 +48,7 @@ fn daemon_checkpoint_at(client: &Client, latest: &Checkpoint, size: u64) -> Resu
     if size == latest.tree_size {
         return Ok(latest.clone());
     }
-    let response: CheckpointResponse =
-        client.get(&format!("/v1/checkpoint?size={size}"))?.json()?;
+    let response = client.checkpoint(Some(size))?;
     let key = PublicKey::from_pem(&response.log_key).context("the log key vouchd gave")?;
     // observe() already pinned this key; a different one cannot sign a checkpoint of this log.
     let old = verify_checkpoint(&response.checkpoint.note, &key, Some(&latest.origin))
@@ -67,16 +65,7 @@ fn daemon_checkpoint_at(client: &Client, latest: &Checkpoint, size: u64) -> Resu
     } else {
         (latest, &old)
     };
-    let proof: ConsistencyProof = client
-        .get(&format!(
-            "/v1/proof/consistency?old={}&new={}",
-            from.tree_size, to.tree_size
-        ))?
-        .json()?;
-    ensure!(
-        (proof.old_size, proof.new_size) == (from.tree_size, to.tree_size),
-        "vouchd sent a consistency proof for other sizes than asked"
-    );
+    let proof = client.consistency(from.tree_size, to.tree_size)?;
     proof
         .verify(&from.root_hash, &to.root_hash)
         .context("vouchd's checkpoints at the two sizes are not of one log")?;
@@ -190,15 +179,7 @@ pub fn prove(args: &LogProveArgs, socket: Option<&Path>) -> Result<Outcome> {
         Source::Daemon(client) => {
             let checkpoint = daemon_checkpoint(&client)?;
             let size = args.size.unwrap_or(checkpoint.tree_size);
-            let proof: InclusionProof = client
-                .get(&format!(
-                    "/v1/proof/inclusion?index={}&size={size}",
-                    args.index
-                ))?
-                .json()?;
-            if (proof.index, proof.tree_size) != (args.index, size) {
-                bail!("vouchd sent a proof for another entry or size than asked");
-            }
+            let proof = client.inclusion(args.index, size)?;
             let at = daemon_checkpoint_at(&client, &checkpoint, size)?;
             proof
                 .verify(&at.root_hash)
@@ -226,15 +207,7 @@ pub fn consistency(args: &LogConsistencyArgs, socket: Option<&Path>) -> Result<O
     let proof = match source(&args.ledger, socket)? {
         Source::File(reader) => reader.view().consistency_proof(args.old, args.new)?,
         Source::Daemon(client) => {
-            let proof: ConsistencyProof = client
-                .get(&format!(
-                    "/v1/proof/consistency?old={}&new={}",
-                    args.old, args.new
-                ))?
-                .json()?;
-            if (proof.old_size, proof.new_size) != (args.old, args.new) {
-                bail!("vouchd sent a proof for other sizes than asked");
-            }
+            let proof = client.consistency(args.old, args.new)?;
             let latest = daemon_checkpoint(&client)?;
             let old = daemon_checkpoint_at(&client, &latest, args.old)?;
             let new = daemon_checkpoint_at(&client, &latest, args.new)?;

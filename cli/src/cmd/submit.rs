@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::{bail, ensure, Context, Result};
 use base64::Engine as _;
 use serde::Serialize;
-use vouch_proto::api::{EntryResponse, SubmitResponse};
+use vouch_proto::api::SubmitResponse;
 use vouch_proto::{leaf_hash, parse_review, signed_content_key, EntryKind, Envelope};
 
 use crate::cli::SubmitArgs;
@@ -33,7 +33,7 @@ pub fn run(args: &SubmitArgs, socket: Option<&Path>) -> Result<Outcome> {
     for path in &args.envelopes {
         let file = path.display().to_string();
         let sent = read_input(path)?;
-        let reply = client.post("/v1/entries", sent.clone())?;
+        let reply = client.submit(sent.clone())?;
         if reply.status >= 500 {
             bail!("{file}: {}", reply.error_text());
         }
@@ -103,9 +103,7 @@ fn stored_leaf(client: &Client, sent: &[u8], response: &SubmitResponse) -> Resul
             sent,
         ));
     }
-    let entry: EntryResponse = client
-        .get(&format!("/v1/entries/{}", response.index))?
-        .json()?;
+    let entry = client.entry(response.index)?;
     ensure!(
         entry.index == response.index,
         "vouchd sent entry {} instead",
