@@ -103,7 +103,7 @@ pub struct ReviewArgs {
     /// A build argument, as `docker build --build-arg` gives it. Repeatable.
     #[arg(long = "build-arg", value_name = "KEY=VALUE")]
     pub build_args: Vec<String>,
-    /// Print the checklist as JSON (schema/json/review-report-v1.schema.json).
+    /// Print the checklist as JSON (schema/json/review-report-v2.schema.json).
     #[arg(long, conflicts_with = "sarif")]
     pub json: bool,
     /// Print the checklist as SARIF 2.1.0, for code-scanning tools.

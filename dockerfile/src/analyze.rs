@@ -5,10 +5,11 @@ use std::collections::{BTreeMap, HashMap};
 
 use parse_dockerfile::{Command, Instruction, Source};
 use sha2::{Digest as _, Sha256};
-use vouch_proto::findings::{Finding, FindingKind, Severity};
+use vouch_proto::findings::{Finding, Severity};
 
 use crate::checks::{base_image, secrets};
 use crate::expand::{assignments, expand, Vars};
+use crate::rule::{self, Rule};
 use crate::rules::{self, Download, Raw};
 use crate::shell;
 
@@ -233,7 +234,8 @@ pub fn analyze_full(
                         };
                         let finding_id = push(
                             Raw {
-                                kind: FindingKind::Download,
+                                rule: &rule::DOWNLOAD_ADD,
+                                about: format!("{src} {target} checksum={checksum}"),
                                 summary: format!("ADD fetches {src} to {target}: {how}"),
                                 severity,
                                 check: "Fetch it yourself, read what it is, and record its sha256 (--download URL=sha256:HEX); pin it in the Dockerfile with ADD --checksum=sha256:...".into(),
@@ -443,9 +445,15 @@ fn final_stage(stage: &Stage, out: &mut Findings) {
             _ if program.starts_with('/') => (format!("{what} runs {program} ({form}), which comes from the base image"), Severity::Low),
             _ => (format!("{what} runs {program} ({form}), found through PATH in the image"), Severity::Low),
         };
+        let instruction = if what.starts_with("CMD") {
+            "CMD"
+        } else {
+            "ENTRYPOINT"
+        };
         out.push(
             Raw {
-                kind: FindingKind::Entrypoint,
+                rule: &rule::RUNS,
+                about: format!("{instruction} {program}"),
                 summary,
                 severity,
                 check: "This is what the container does. Read the program or script it runs and the arguments it gets; a script copied or downloaded in must be reviewed like code.".into(),
@@ -468,7 +476,8 @@ fn final_stage(stage: &Stage, out: &mut Findings) {
     let _ = match &stage.user {
         Some((user, line, source)) if !matches!(user.split(':').next().unwrap_or(""), "root" | "0" | "") => out.push(
             Raw {
-                kind: FindingKind::Privilege,
+                rule: &rule::USER_NAMED,
+                about: user.clone(),
                 summary: format!("the container runs as USER {user}"),
                 severity: Severity::Info,
                 check: "Check that this user exists in the image and is not given root through sudo or setuid binaries.".into(),
@@ -478,7 +487,8 @@ fn final_stage(stage: &Stage, out: &mut Findings) {
         ),
         Some((user, line, source)) => out.push(
             Raw {
-                kind: FindingKind::Privilege,
+                rule: &rule::USER_ROOT,
+                about: user.clone(),
                 summary: format!("the container runs as root (USER {user})"),
                 severity: Severity::Medium,
                 check: "A process running as root in the container is one kernel bug away from root on the host. Can it run as an unprivileged user?".into(),
@@ -488,7 +498,8 @@ fn final_stage(stage: &Stage, out: &mut Findings) {
         ),
         None => out.push(
             Raw {
-                kind: FindingKind::Privilege,
+                rule: &rule::USER_MISSING,
+                about: String::new(),
                 summary: "no USER in the final stage: the container runs as the base image's user, usually root".into(),
                 severity: Severity::Medium,
                 check: "A process running as root in the container is one kernel bug away from root on the host. Can it run as an unprivileged user?".into(),
@@ -499,20 +510,16 @@ fn final_stage(stage: &Stage, out: &mut Findings) {
     };
 }
 
-/// The summary with "line N" references removed, so that ids survive lines moving.
-fn without_line_numbers(summary: &str) -> String {
-    let mut out = String::with_capacity(summary.len());
-    let mut rest = summary;
-    while let Some(at) = rest.find("line ") {
-        out.push_str(&rest[..at + 5]);
-        rest = rest[at + 5..].trim_start_matches(|c: char| c.is_ascii_digit());
-    }
-    out.push_str(rest);
-    out
+/// A finding's id: its rule's code and the first 10 hex digits of
+/// `SHA-256(code LF what it is about)`. Neither the wording nor the line goes in, so a reworded
+/// message or a moved line keeps the id.
+pub(crate) fn finding_id(rule: &Rule, about: &str) -> String {
+    let digest = Sha256::digest(format!("{}\n{about}", rule.code).as_bytes());
+    format!("{}-{}", rule.code, &hex::encode(digest)[..10])
 }
 
-/// Collects findings and gives each a stable id: its kind and a hash of what it says and where
-/// it stands in the file's structure (not its line number, so edits elsewhere keep ids).
+/// Collects findings and gives each its id ([`finding_id`]); a second finding with the same id
+/// in one file gets `-2`, the third `-3`, in file order.
 #[derive(Default)]
 struct Findings {
     list: Vec<Finding>,
@@ -521,16 +528,7 @@ struct Findings {
 
 impl Findings {
     fn push(&mut self, raw: Raw, line: usize, instruction: &str) -> String {
-        let digest = Sha256::digest(
-            format!(
-                "{}\n{}\n{}",
-                raw.kind.as_str(),
-                instruction,
-                without_line_numbers(&raw.summary)
-            )
-            .as_bytes(),
-        );
-        let mut id = format!("{}-{}", raw.kind.as_str(), &hex::encode(digest)[..10]);
+        let mut id = finding_id(raw.rule, &raw.about);
         let count = self.seen.entry(id.clone()).or_insert(0);
         *count += 1;
         if *count > 1 {
@@ -538,7 +536,8 @@ impl Findings {
         }
         self.list.push(Finding {
             id: id.clone(),
-            kind: raw.kind,
+            rule: raw.rule.code.to_string(),
+            kind: raw.rule.kind,
             line,
             instruction: instruction.to_string(),
             summary: raw.summary,
@@ -551,5 +550,62 @@ impl Findings {
     fn done(mut self) -> Vec<Finding> {
         self.list.sort_by_key(|f| (f.line == 0, f.line));
         self.list
+    }
+}
+
+#[cfg(test)]
+mod id_tests {
+    use super::*;
+
+    fn raw(summary: &str, check: &str) -> Raw {
+        Raw {
+            rule: &rule::DOWNLOAD_RUN,
+            about: "curl https://example.com/tool".into(),
+            summary: summary.into(),
+            severity: Severity::High,
+            check: check.into(),
+        }
+    }
+
+    #[test]
+    fn rewording_a_finding_or_moving_it_keeps_its_id() {
+        let mut findings = Findings::default();
+        let first = findings.push(
+            raw(
+                "curl fetches https://example.com/tool: not verified",
+                "Fetch it.",
+            ),
+            3,
+            "RUN curl https://example.com/tool",
+        );
+        let mut reworded = Findings::default();
+        let second = reworded.push(
+            raw(
+                "an unverified download of https://example.com/tool",
+                "Look at it first.",
+            ),
+            30,
+            "RUN  curl  https://example.com/tool",
+        );
+        assert_eq!(first, second);
+        assert_eq!(
+            first,
+            finding_id(&rule::DOWNLOAD_RUN, "curl https://example.com/tool")
+        );
+        assert!(first.starts_with("VR301-"));
+        // The same thing twice in one file: -2.
+        assert_eq!(
+            findings.push(raw("again", "again"), 9, "RUN x"),
+            format!("{first}-2")
+        );
+        // Another subject, or another rule, is another id.
+        assert_ne!(
+            finding_id(&rule::DOWNLOAD_RUN, "curl https://example.com/other"),
+            first
+        );
+        assert_ne!(
+            finding_id(&rule::DOWNLOAD_ADD, "curl https://example.com/tool"),
+            first
+        );
     }
 }

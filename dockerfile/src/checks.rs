@@ -1,28 +1,36 @@
 //! Checks of single instructions that need no context: base image references, and credentials
 //! or proxies in ENV and ARG.
 
-use vouch_proto::findings::{FindingKind, Severity};
+use vouch_proto::findings::Severity;
 
+use crate::rule;
 use crate::rules::Raw;
 
 /// The finding for an external image used by FROM or COPY --from.
 pub(crate) fn base_image(image: &str, how: &str) -> Raw {
     let name_part = image.rsplit('/').next().unwrap_or(image);
-    let (summary, severity) = if image.contains("@sha256:") {
-        (format!("{how} {image}: pinned by digest"), Severity::Low)
+    let (rule, summary, severity) = if image.contains("@sha256:") {
+        (
+            &rule::BASE_PINNED,
+            format!("{how} {image}: pinned by digest"),
+            Severity::Low,
+        )
     } else if name_part.contains(':') && !name_part.ends_with(":latest") {
         (
+            &rule::BASE_TAG,
             format!("{how} {image}: tag only; the tag can move to other content"),
             Severity::Medium,
         )
     } else {
         (
+            &rule::BASE_UNTAGGED,
             format!("{how} {image}: no tag or latest; whatever is newest gets built in"),
             Severity::High,
         )
     };
     Raw {
-        kind: FindingKind::BaseImage,
+        rule,
+        about: image.to_string(),
         summary,
         severity,
         check: "Start the review there: is the base image itself trusted (reviewed, official, built traceably)? Pin it by digest (image@sha256:...) and record it with --base.".into(),
@@ -38,7 +46,8 @@ pub(crate) fn secrets(name: &str, value: &str, how: &str) -> Vec<Raw> {
         "http_proxy" | "https_proxy" | "ftp_proxy" | "all_proxy" | "no_proxy"
     ) {
         found.push(Raw {
-            kind: FindingKind::Secret,
+            rule: &rule::PROXY,
+            about: format!("{how} {name}"),
             summary: format!("{how} {name} passes a proxy through the build"),
             severity: Severity::Medium,
             check: "The build's downloads go through this proxy, which can change them; as ENV it also stays in the image. Is it needed, and trusted?".into(),
@@ -78,7 +87,8 @@ pub(crate) fn secrets(name: &str, value: &str, how: &str) -> Vec<Raw> {
             Severity::Medium
         };
         found.push(Raw {
-            kind: FindingKind::Secret,
+            rule: &rule::CREDENTIAL,
+            about: format!("{how} {name}"),
             summary: format!("{how} {name} looks like a credential{}", if value.is_empty() { "" } else { " and has a value in the Dockerfile" }),
             severity,
             check: "ARG values are recorded in the image history and ENV values stay in the image: use a build secret (RUN --mount=type=secret) instead, and rotate anything already published.".into(),

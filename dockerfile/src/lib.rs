@@ -7,6 +7,7 @@ mod analyze;
 mod checks;
 mod expand;
 mod packages;
+pub mod rule;
 mod rules;
 mod shell;
 

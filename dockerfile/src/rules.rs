@@ -2,15 +2,20 @@
 //! they come from, downloads (and whether they are verified or piped into a shell), and
 //! privilege changes. Works on the simple commands of [`crate::shell::split`].
 
-use vouch_proto::findings::{FindingKind, Severity};
+use vouch_proto::findings::Severity;
+
+use crate::rule::{self, Rule};
 
 use crate::shell::SimpleCommand;
 
 /// A finding before it gets its line, instruction and id.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Raw {
-    /// The kind.
-    pub kind: FindingKind,
+    /// The rule that found it (its code starts the finding's id).
+    pub rule: &'static Rule,
+    /// What it is about (an image, a URL, a path, a package set): with the rule's code, the
+    /// finding's id. Never its wording, which may change.
+    pub about: String,
     /// What was found.
     pub summary: String,
     /// How much it matters.
@@ -180,8 +185,11 @@ pub fn run(commands: &[SimpleCommand]) -> RunFacts {
             } else {
                 Severity::Low
             };
+            let mut set = packages.clone();
+            set.sort();
             facts.findings.push(Raw {
-                kind: FindingKind::PackageInstall,
+                rule: &rule::PACKAGES,
+                about: format!("{manager} {} {}", set.join(" "), sources.join(" ")),
                 summary,
                 severity,
                 check: "Are these packages, and the repositories they come from, ones you trust? Unpinned versions mean a rebuild can install different code: pin them (apt: name=version, pip: name==version with --require-hashes, npm: name@version).".into(),
@@ -191,7 +199,8 @@ pub fn run(commands: &[SimpleCommand]) -> RunFacts {
                 .any(|p| p == "sudo" || p.starts_with("sudo="))
             {
                 facts.findings.push(Raw {
-                    kind: FindingKind::Privilege,
+                    rule: &rule::SUDO,
+                    about: "sudo".into(),
                     summary: "installs sudo".into(),
                     severity: Severity::Medium,
                     check: "Why does the container need sudo? Check who may use it (sudoers) and whether the image runs as a non-root user at all.".into(),
@@ -265,7 +274,8 @@ pub fn run(commands: &[SimpleCommand]) -> RunFacts {
         };
         if let Some(summary) = repository {
             facts.findings.push(Raw {
-                kind: FindingKind::PackageInstall,
+                rule: &rule::PACKAGE_SOURCE,
+                about: words.join(" "),
                 summary,
                 severity: Severity::High,
                 check: "A new repository or signing key decides what every later install trusts. Who runs it, is the key fetched over TLS and checked against a known fingerprint?".into(),
@@ -350,7 +360,9 @@ pub fn run(commands: &[SimpleCommand]) -> RunFacts {
                     .map(|d| format!(" to {d}"))
                     .unwrap_or_default();
                 facts.findings.push(Raw {
-                    kind: FindingKind::Download,
+                    rule: &rule::DOWNLOAD_RUN,
+                    // Whether it is verified is part of what it is: a change is a new finding.
+                    about: format!("{program} {url} {severity:?}"),
                     summary: format!("{program} fetches {url}{into}: {how}"),
                     severity,
                     check: "Fetch it yourself, read what it is, and record the sha256 of what you reviewed (--download URL=sha256:HEX). Better: verify it in the Dockerfile (sha256sum -c, ADD --checksum) so the build cannot fetch something else.".into(),
@@ -367,9 +379,10 @@ pub fn run(commands: &[SimpleCommand]) -> RunFacts {
         }
 
         // Privilege changes.
-        let mut privilege = |summary: String, check: &str| {
+        let mut privilege = |rule: &'static Rule, about: String, summary: String, check: &str| {
             facts.findings.push(Raw {
-                kind: FindingKind::Privilege,
+                rule,
+                about,
                 summary,
                 severity: Severity::High,
                 check: check.into(),
@@ -397,6 +410,8 @@ pub fn run(commands: &[SimpleCommand]) -> RunFacts {
                     .map(String::as_str)
                     .unwrap_or("?");
                 privilege(
+                    &rule::PRIVILEGED_GROUP,
+                    format!("{user} {}", power.join(",")),
                     format!(
                         "{program} gives {user} membership of {}",
                         if power.is_empty() {
@@ -412,6 +427,8 @@ pub fn run(commands: &[SimpleCommand]) -> RunFacts {
         if let Some(target) = writes_to(&["/etc/sudoers"]) {
             let nopasswd = all_words.iter().any(|w| w.contains("NOPASSWD"));
             privilege(
+                &rule::SUDOERS,
+                format!("{target} nopasswd={nopasswd}"),
                 format!(
                     "edits {target}{}",
                     if nopasswd { " with NOPASSWD" } else { "" }
@@ -420,10 +437,12 @@ pub fn run(commands: &[SimpleCommand]) -> RunFacts {
             );
         }
         if let Some(target) = writes_to(&["/etc/passwd", "/etc/shadow", "/etc/group"]) {
-            privilege(format!("writes {target} directly"), "Direct edits of the account files can add users or empty passwords: read exactly what is written.");
+            privilege(&rule::ACCOUNT_FILES, target.clone(), format!("writes {target} directly"), "Direct edits of the account files can add users or empty passwords: read exactly what is written.");
         }
         if matches!(program, "chpasswd" | "passwd") {
             privilege(
+                &rule::PASSWORD,
+                program.to_string(),
                 format!("{program} sets a password"),
                 "A password baked into the image is known to everyone who has the image.",
             );
@@ -440,7 +459,7 @@ pub fn run(commands: &[SimpleCommand]) -> RunFacts {
                     && matches!(mode.as_bytes()[0], b'2' | b'4' | b'6');
                 if symbolic || numeric {
                     let targets: Vec<&str> = words.iter().skip(2).map(String::as_str).collect();
-                    privilege(format!("chmod {mode} sets setuid/setgid on {}", targets.join(" ")), "A setuid binary runs with its owner's rights for any user. Is it needed, and is the binary trustworthy?");
+                    privilege(&rule::SETUID, targets.join(" "), format!("chmod {mode} sets setuid/setgid on {}", targets.join(" ")), "A setuid binary runs with its owner's rights for any user. Is it needed, and is the binary trustworthy?");
                 }
             }
             if words.iter().any(|w| {
@@ -456,6 +475,8 @@ pub fn run(commands: &[SimpleCommand]) -> RunFacts {
         }
         if program == "setcap" {
             privilege(
+                &rule::CAPABILITIES,
+                words[1..].join(" "),
                 format!("setcap {}", words[1..].join(" ")),
                 "File capabilities grant root powers to a binary. Which capability, and why?",
             );
@@ -483,11 +504,11 @@ mod tests {
     use super::*;
     use crate::shell::split;
 
-    fn kinds(script: &str) -> Vec<(FindingKind, Severity, String)> {
+    fn kinds(script: &str) -> Vec<(vouch_proto::findings::FindingKind, Severity, String)> {
         run(&split(script))
             .findings
             .into_iter()
-            .map(|f| (f.kind, f.severity, f.summary))
+            .map(|f| (f.rule.kind, f.severity, f.summary))
             .collect()
     }
 

@@ -107,8 +107,11 @@ fn every_corpus_file_gives_exactly_its_expected_findings() {
             ));
         }
         for finding in &findings {
+            let rule = vouch_dockerfile::rule::by_code(&finding.rule)
+                .unwrap_or_else(|| panic!("{name}: no rule {}", finding.rule));
+            assert_eq!(rule.kind, finding.kind, "{name}: {}", finding.id);
             assert!(
-                finding.id.starts_with(finding.kind.as_str()),
+                finding.id.starts_with(&format!("{}-", rule.code)),
                 "{name}: {}",
                 finding.id
             );
@@ -116,6 +119,45 @@ fn every_corpus_file_gives_exactly_its_expected_findings() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// The ids each corpus file lists in its `# expect-ids:` line are exactly the ones found, in
+/// order: the known-answer test that pins the id format (rule code + what a finding is about).
+/// `VOUCH_WRITE_IDS=1` rewrites the lines instead (only for a deliberate change of format).
+#[test]
+fn every_corpus_file_gives_exactly_its_listed_ids() {
+    let write = std::env::var_os("VOUCH_WRITE_IDS").is_some();
+    for (path, text) in corpus() {
+        let ids: Vec<String> = analyze(&text, &BTreeMap::new())
+            .unwrap()
+            .into_iter()
+            .map(|f| f.id)
+            .collect();
+        let line = format!("# expect-ids: {}", ids.join(" "));
+        if write {
+            let mut lines: Vec<&str> = text
+                .lines()
+                .filter(|l| !l.starts_with("# expect-ids:"))
+                .collect();
+            let at = lines
+                .iter()
+                .position(|l| l.starts_with("# expect-count:"))
+                .map_or(lines.len(), |i| i + 1);
+            lines.insert(at, &line);
+            std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+            continue;
+        }
+        let listed = text
+            .lines()
+            .find(|l| l.starts_with("# expect-ids:"))
+            .unwrap_or_else(|| {
+                panic!(
+                    "{}: no # expect-ids line (VOUCH_WRITE_IDS=1 writes them)",
+                    path.display()
+                )
+            });
+        assert_eq!(listed.trim_end(), line.trim_end(), "{}", path.display());
+    }
 }
 
 #[test]

@@ -53,8 +53,11 @@ pub enum Severity {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Finding {
-    /// Stable across runs of the same file: kind, and a hash of what was found.
+    /// Stable across runs, rewordings and moved lines: the rule's code and a hash of what the
+    /// finding is about, e.g. `VR301-3f2a9c0d1e`.
     pub id: String,
+    /// The rule that found it, e.g. `VR301` (see `vouch_dockerfile::rule`).
+    pub rule: String,
     /// The kind.
     pub kind: FindingKind,
     /// The 1-based line of the instruction.

@@ -11,7 +11,7 @@ use crate::support::{data, Home};
 
 fn schema() -> jsonschema::Validator {
     let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema/json/review-report-v1.schema.json");
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema/json/review-report-v2.schema.json");
     jsonschema::validator_for(&serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap())
         .unwrap()
 }
@@ -137,7 +137,17 @@ fn sarif_output_validates_against_the_sarif_schema() {
                 result["partialFingerprints"]["vouchFindingId/v1"],
                 finding.id.as_str()
             );
-            assert_eq!(result["ruleId"], finding.kind.as_str());
+            // The rule is the finding's, from vouch-dockerfile's table, with its help and a link
+            // to its row in the README.
+            assert_eq!(result["ruleId"], finding.rule.as_str());
+            let index = result["ruleIndex"].as_u64().unwrap() as usize;
+            let rule = &log["runs"][0]["tool"]["driver"]["rules"][index];
+            assert_eq!(rule["id"], finding.rule.as_str());
+            assert!(!rule["help"]["text"].as_str().unwrap().is_empty());
+            assert!(rule["helpUri"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("README.md#{}", finding.rule.to_lowercase())));
         }
         let file = home.path(&format!(
             "{}.sarif",

@@ -412,7 +412,8 @@ fn verify_streams_envelopes_from_standard_input_each_capped() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(reports.len(), 3);
-    assert_eq!(reports[1].file, "-:2");
+    assert_eq!(reports[1].file, "-");
+    assert_eq!(reports[1].verdict, Some(vouch_proto::Verdict::Rejected));
     assert!(reports.iter().all(|r| r.valid));
     assert!(!reports[1].counts_as_trusted);
     // Gated: the rejected review fails the gate.
@@ -433,6 +434,6 @@ fn verify_streams_envelopes_from_standard_input_each_capped() {
         .write_stdin(endless)
         .assert()
         .code(2)
-        .stdout(contains("-:1: valid"))
+        .stdout(contains("-: valid"))
         .stderr(contains("over 1048576 bytes"));
 }

@@ -146,33 +146,26 @@ fn diff(envelope_path: &std::path::Path, report: &ReviewReport, json: bool) -> R
     Ok(Outcome::Yes)
 }
 
-/// The report as a SARIF 2.1.0 log: one rule per finding kind, one result per finding, the
-/// finding id as a partial fingerprint so that code-scanning tools track it across runs.
+/// Where the rules are documented, one anchor per code.
+const README_URL: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/README.md");
+
+/// The report as a SARIF 2.1.0 log: the rules are vouch-dockerfile's rule table (code, title,
+/// help, a link to the README's list), one result per finding, and the finding id as a partial
+/// fingerprint so that code-scanning tools track it across runs.
 fn sarif(report: &ReviewReport) -> serde_json::Value {
-    use vouch_proto::findings::FindingKind;
-    let kinds = [
-        (
-            FindingKind::BaseImage,
-            "An external image the build starts from.",
-        ),
-        (
-            FindingKind::PackageInstall,
-            "Software installed by a package manager, or a repository or signing key added.",
-        ),
-        (
-            FindingKind::Download,
-            "Content fetched from the network during the build.",
-        ),
-        (FindingKind::Entrypoint, "What the container runs."),
-        (
-            FindingKind::Privilege,
-            "Users, groups, sudo, setuid, and the user the container runs as.",
-        ),
-        (FindingKind::Secret, "A credential or proxy in ENV or ARG."),
-    ];
-    let rules: Vec<serde_json::Value> = kinds
+    use vouch_dockerfile::rule;
+    let rules: Vec<serde_json::Value> = rule::ALL
         .iter()
-        .map(|(kind, text)| serde_json::json!({ "id": kind.as_str(), "shortDescription": { "text": text } }))
+        .map(|r| {
+            serde_json::json!({
+                "id": r.code,
+                "name": r.kind.as_str(),
+                "shortDescription": { "text": r.title },
+                "fullDescription": { "text": r.help },
+                "help": { "text": r.help },
+                "helpUri": format!("{}#{}", README_URL, r.code.to_lowercase()),
+            })
+        })
         .collect();
     let uri = if report.dockerfile.path == "-" {
         "Dockerfile".to_string()
@@ -194,8 +187,8 @@ fn sarif(report: &ReviewReport) -> serde_json::Value {
                 location["physicalLocation"]["region"] = serde_json::json!({ "startLine": f.line });
             }
             serde_json::json!({
-                "ruleId": f.kind.as_str(),
-                "ruleIndex": kinds.iter().position(|(k, _)| *k == f.kind).unwrap_or(0),
+                "ruleId": f.rule,
+                "ruleIndex": rule::ALL.iter().position(|r| r.code == f.rule).unwrap_or(0),
                 "level": level,
                 "message": { "text": format!("{} Check: {}", f.summary, f.check) },
                 "locations": [location],

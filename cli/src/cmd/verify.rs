@@ -47,7 +47,7 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome> {
 
 /// Reads envelopes from standard input one JSON document after another (JSON Lines, or
 /// pretty-printed ones in a row) as they arrive, each at most [`MAX_INPUT`] bytes, and hands
-/// each to `report` as `-:N`. A document over the cap, or one that is not JSON, ends the
+/// each to `report`, in order. A document over the cap, or one that is not JSON, ends the
 /// stream with an error for that document.
 fn stream_stdin(report: &mut dyn FnMut(String, Result<Vec<u8>>) -> Result<()>) -> Result<()> {
     let counted = Rc::new(Cell::new(0u64));
@@ -58,8 +58,10 @@ fn stream_stdin(report: &mut dyn FnMut(String, Result<Vec<u8>>) -> Result<()>) -
     // Raw documents: each envelope's bytes exactly as sent, read strictly by Envelope::from_json.
     let documents = serde_json::Deserializer::from_reader(reader)
         .into_iter::<Box<serde_json::value::RawValue>>();
-    for (n, document) in documents.enumerate() {
-        let name = format!("-:{}", n + 1);
+    for document in documents {
+        // Every document is reported as `-`: output order tells them apart, as it does for
+        // several files.
+        let name = "-".to_string();
         match document {
             Ok(raw) => report(name, Ok(raw.get().as_bytes().to_vec()))?,
             Err(err) => {

@@ -25,3 +25,4 @@ USER builduser
 # expect: privilege 18 high "/etc/sudoers with NOPASSWD"
 # expect: privilege 19 info "runs as USER builduser"
 # expect-count: 7
+# expect-ids: VR102-2ad65b619e VR201-ba6011e821 VR301-55845e3f5e VR401-0e05fd2405 VR504-b514b5ab63 VR505-86fbfb4691 VR501-5237d4e50b

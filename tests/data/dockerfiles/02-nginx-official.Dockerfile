@@ -24,3 +24,4 @@ CMD ["nginx", "-g", "daemon off;"]
 # expect: entrypoint 19 low "CMD (arguments to the ENTRYPOINT) runs nginx"
 # expect: privilege 0 medium "no USER in the final stage"
 # expect-count: 6
+# expect-ids: VR101-91d91209b1 VR201-6d6697fd6e VR201-cede4130f1 VR401-4c44d77f6f VR401-909159ccc2 VR503-518b203e19

@@ -14,3 +14,4 @@ ENTRYPOINT ["/server"]
 # expect: entrypoint 11 medium "runs /server (exec form), written by the COPY at line 9"
 # expect: privilege 10 info "runs as USER nonroot:nonroot"
 # expect-count: 4
+# expect-ids: VR102-ee5471832a VR102-8baa9b2478 VR501-0a1c09597b VR401-62f6802e20

@@ -18,3 +18,4 @@ CMD ["app", "--listen", "0.0.0.0:8080"]
 # expect: entrypoint 13 low "CMD runs app (exec form), found through PATH"
 # expect: privilege 12 info "USER app"
 # expect-count: 6
+# expect-ids: VR102-ea62da7f26 VR201-17d5c24380 VR102-424ccc76db VR201-8df6673a30 VR501-e064bac1a6 VR401-0a5f336d2b

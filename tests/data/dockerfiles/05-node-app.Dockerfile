@@ -12,3 +12,4 @@ CMD ["pm2-runtime", "server.js"]
 # expect: entrypoint 9 low "runs pm2-runtime"
 # expect: privilege 8 info "USER node"
 # expect-count: 4
+# expect-ids: VR102-d7091f3f5c VR201-dec082376c VR501-06bc4d9b30 VR401-3b978f324e

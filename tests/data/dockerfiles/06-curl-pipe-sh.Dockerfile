@@ -10,3 +10,4 @@ CMD ["bash"]
 # expect: entrypoint 5 low "CMD runs bash"
 # expect: privilege 0 medium "no USER"
 # expect-count: 6
+# expect-ids: VR103-48223f3358 VR201-fd6fad66ed VR301-d8c1f66124 VR301-ef775d2e0a VR401-df098536cd VR503-518b203e19

@@ -9,3 +9,4 @@ ENTRYPOINT ["/usr/local/bin/entrypoint.sh"]
 # expect: entrypoint 5 medium "written by the COPY at line 4"
 # expect: privilege 0 medium "no USER"
 # expect-count: 5
+# expect-ids: VR103-dd58a58ff0 VR201-02afd0c398 VR201-1b5711b148 VR401-c797bd910d VR503-518b203e19

@@ -13,3 +13,4 @@ USER 1000
 # expect: entrypoint 8 low "CMD (arguments to the ENTRYPOINT) runs /app/run (exec form), which comes from the base image"
 # expect: privilege 9 info "USER 1000"
 # expect-count: 5
+# expect-ids: VR101-7562b9264e VR301-bb09444846 VR401-9bbcf62c5e VR401-5aef3beefe VR501-f63048fb94

@@ -8,3 +8,4 @@ USER 65534
 # expect: download 4 high "not verified (no --checksum)"
 # expect: privilege 5 info "USER 65534"
 # expect-count: 4
+# expect-ids: VR102-3301c7201b VR302-5574688361 VR302-e6a5e1e6b6 VR501-2b603712ab

@@ -15,3 +15,4 @@ CMD gunicorn app:app
 # expect: entrypoint 11 low "CMD runs gunicorn (shell form"
 # expect: privilege 0 medium "no USER"
 # expect-count: 5
+# expect-ids: VR102-a91476e4b8 VR201-e5a10dc37e VR301-2ecf3dc4cd VR401-9d4f5abd12 VR503-518b203e19

@@ -8,3 +8,4 @@ ENTRYPOINT ["C:\\app\\app.exe"]
 # expect: entrypoint 6 low "runs C:\app\app.exe"
 # expect: privilege 0 medium "no USER"
 # expect-count: 3
+# expect-ids: VR102-9143bccf2f VR401-0ee9b5c75d VR503-518b203e19

@@ -12,3 +12,4 @@ USER dev
 # expect: privilege 5 high "chpasswd sets a password"
 # expect: privilege 6 info "USER dev"
 # expect-count: 7
+# expect-ids: VR102-720263db09 VR201-526f0b1470 VR203-8052425895 VR504-72626f194a VR505-7b64e18c01 VR507-6f6217f11c VR501-bd7d4b19cf

@@ -11,3 +11,4 @@ ENTRYPOINT ["/usr/local/bin/ping"]
 # expect: entrypoint 6 medium "written by the COPY at line 2"
 # expect: privilege 5 info "USER nobody"
 # expect-count: 6
+# expect-ids: VR102-87c07c06b3 VR508-778272f51d VR509-90aca1e46d VR508-5425ccda39 VR501-7b1ab0114a VR401-d320cd0b9f

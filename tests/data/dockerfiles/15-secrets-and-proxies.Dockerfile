@@ -15,3 +15,4 @@ CMD ["python", "-m", "app"]
 # expect: entrypoint 8 low "CMD runs python"
 # expect: privilege 0 medium "no USER"
 # expect-count: 8
+# expect-ids: VR102-cb61797770 VR601-a7821179b4 VR602-d0705c49ff VR602-705edae6c1 VR601-45b9ded018 VR201-0a3c75d2f8 VR401-4b3bd48683 VR503-518b203e19

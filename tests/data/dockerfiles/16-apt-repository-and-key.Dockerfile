@@ -14,3 +14,4 @@ USER 1001
 # expect: package-install 6 high "signature checks weakened by --allow-unauthenticated"
 # expect: privilege 7 info "USER 1001"
 # expect-count: 8
+# expect-ids: VR102-f08072ffdd VR201-50c4b91cd1 VR301-f79611d2d4 VR202-972238d7c4 VR202-842b84fd59 VR202-cab3e5474f VR201-99e45f4518 VR501-9c3d9fa12e

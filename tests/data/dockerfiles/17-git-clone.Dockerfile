@@ -12,3 +12,4 @@ ENTRYPOINT ["/cli"]
 # expect: entrypoint 7 medium "written by the COPY at line 6"
 # expect: privilege 0 medium "no USER"
 # expect-count: 6
+# expect-ids: VR101-d9feead1e3 VR301-2587b1d2ae VR301-0cfb21d1ce VR201-f22be174cd VR401-99493453dd VR503-518b203e19

@@ -9,3 +9,4 @@ CMD ["/bin/busybox", "sh"]
 # expect: entrypoint 6 medium "runs /bin/busybox (exec form), written by the COPY at line 2"
 # expect: privilege 0 medium "no USER"
 # expect-count: 4
+# expect-ids: VR102-f0ecd71134 VR102-51e7c2084f VR401-63ff1fd9bb VR503-518b203e19

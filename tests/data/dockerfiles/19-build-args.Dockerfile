@@ -8,3 +8,4 @@ USER ${RUN_AS:-app}
 # expect: package-install 5 low "pip installs mytool==0.1.0"
 # expect: privilege 6 info "USER app"
 # expect-count: 3
+# expect-ids: VR102-9072914b27 VR201-4dd7b4ab10 VR501-e064bac1a6

@@ -9,3 +9,4 @@ entrypoint nginx -g "daemon off;"
 # expect: entrypoint 4 low "ENTRYPOINT runs nginx (shell form"
 # expect: privilege 0 medium "no USER"
 # expect-count: 6
+# expect-ids: VR102-cd7c6f1743 VR201-048491940c VR201-1a2398c179 VR202-df2d1ace6b VR401-31a387ec75 VR503-518b203e19

@@ -9,3 +9,4 @@ CMD ["sh", "-c", "/app/start.sh"]
 # expect: entrypoint 5 medium "runs /app/start.sh (exec form), written by the COPY at line 4"
 # expect: privilege 0 medium "no USER"
 # expect-count: 5
+# expect-ids: VR102-0796470ba3 VR201-f9ed848889 VR201-177c1ee0f3 VR401-88829aa777 VR503-518b203e19

@@ -8,3 +8,4 @@ ENTRYPOINT ["/usr/bin/agent"]
 # expect: entrypoint 4 high "no instruction creates that path: line 2 wrote /opt/bin/agent"
 # expect: privilege 0 medium "no USER"
 # expect-count: 5
+# expect-ids: VR102-e59f7b6cc5 VR301-08043c15b9 VR506-71b24dceaa VR401-0132cbc7cf VR503-518b203e19

@@ -12,3 +12,4 @@ ENTRYPOINT ["java", "-jar", "/app/app.jar"]
 # expect: entrypoint 10 low "runs java (exec form), found through PATH"
 # expect: privilege 9 info "USER app:app"
 # expect-count: 3
+# expect-ids: VR102-f1b0833a11 VR501-09ba515fd4 VR401-4b31ebd55d

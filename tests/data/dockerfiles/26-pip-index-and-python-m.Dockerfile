@@ -8,3 +8,4 @@ ENTRYPOINT python app.py
 # expect: entrypoint 4 low "ENTRYPOINT runs python (shell form"
 # expect: privilege 0 medium "no USER"
 # expect-count: 5
+# expect-ids: VR101-138ad2d3df VR201-96156ba19e VR201-5470d907ed VR401-cdea510454 VR503-518b203e19
