@@ -18,9 +18,7 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use rayon::prelude::*;
 use vouch_ledger::{Ledger, NewEntry};
-use vouch_proto::{
-    sign_review, Digest, Envelope, ImageRef, Review, ReviewStatement, SecretKey, Verdict,
-};
+use vouch_proto::{sign_review, Digest, ImageRef, Review, ReviewStatement, SecretKey, Verdict};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
@@ -66,13 +64,17 @@ fn digest_of(i: u64) -> Digest {
     Digest::of(format!("loadgen-{i}").as_bytes())
 }
 
-fn envelope(key: &SecretKey, digest: Digest, note: String) -> Result<Vec<u8>, Error> {
+fn statement(key: &SecretKey, digest: Digest, note: String) -> Result<ReviewStatement, Error> {
     let reference = format!("registry.example.com/team/service:1.0@{digest}");
     let image = ImageRef::parse_pinned(&reference)?;
     let mut review = Review::new(key.id(), Verdict::Trusted, chrono::Utc::now(), &reference);
     review.reviewer.name = Some("Load Reviewer".into());
     review.notes = vec![note];
-    Ok(sign_review(&ReviewStatement::new(&image, review), key)
+    Ok(ReviewStatement::new(&image, review))
+}
+
+fn envelope(key: &SecretKey, digest: Digest, note: String) -> Result<Vec<u8>, Error> {
+    Ok(sign_review(&statement(key, digest, note)?, key)
         .to_json()
         .into_bytes())
 }
@@ -87,13 +89,13 @@ fn populate(db: &Path, n: u64) -> Result<(), Error> {
         let entries: Vec<NewEntry> = (done..done + count)
             .into_par_iter()
             .map(|i| {
-                let body = envelope(&key, digest_of(i), format!("populate {i}"))?;
-                let decoded = Envelope::from_json(&body).map_err(|e| e.to_string())?;
+                let statement = statement(&key, digest_of(i), format!("populate {i}"))?;
+                let signed = sign_review(&statement, &key);
                 Ok(NewEntry::attestation(
-                    body,
-                    &decoded,
+                    signed.to_json().into_bytes(),
+                    &signed,
                     key.id(),
-                    vec![digest_of(i)],
+                    &statement,
                 ))
             })
             .collect::<Result<_, Error>>()?;

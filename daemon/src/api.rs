@@ -302,13 +302,12 @@ async fn submit(
         return Err(failing(&reason));
     }
     let (envelope, verified) = verify_submission(&state, body.clone()).await?;
-    let digests: Vec<Digest> = verified
-        .statement
-        .subject
-        .iter()
-        .map(|s| s.sha256())
-        .collect();
-    let entry = NewEntry::attestation(body.to_vec(), &envelope, verified.signer, digests);
+    let entry = NewEntry::attestation(
+        body.to_vec(),
+        &envelope,
+        verified.signer,
+        &verified.statement,
+    );
     let (sender, receiver) = tokio::sync::oneshot::channel();
     let queued = state.append(entry, move |result| {
         let _ = sender.send(result);

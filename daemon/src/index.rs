@@ -34,7 +34,7 @@ pub fn summary_of(
     signer: KeyId,
     statement: &ReviewStatement,
 ) -> (Vec<Digest>, Summary) {
-    let digests = statement.subject.iter().map(|s| s.sha256()).collect();
+    let digests = statement.subject_digests();
     let review = &statement.predicate;
     (
         digests,

@@ -454,13 +454,11 @@ fn check_entry(row: &Row, keys: &[PublicKey]) -> Result<Checked, String> {
         Envelope::from_json(&row.body).map_err(|e| format!("the body is not an envelope: {e}"))?;
     let statement = Statement::from_payload(&envelope.payload)
         .map_err(|e| format!("the body is not a Statement: {e}"))?;
-    let mut digests: Vec<String> = statement
-        .subject
+    let digests: Vec<String> = statement
+        .subject_digests()
         .iter()
-        .map(|s| s.sha256().to_string())
+        .map(ToString::to_string)
         .collect();
-    digests.sort();
-    digests.dedup();
     if digests != row.subjects {
         return Err(format!(
             "the indexed subjects {:?} are not the Statement's {digests:?}",
@@ -469,13 +467,9 @@ fn check_entry(row: &Row, keys: &[PublicKey]) -> Result<Checked, String> {
     }
     // The signer is whoever the signed predicate names as reviewer; the stored column is a copy
     // that must agree, whatever keys this audit was given.
-    let reviewer: KeyId = statement
-        .predicate
-        .pointer("/reviewer/keyId")
-        .and_then(Value::as_str)
-        .ok_or("the review names no reviewer.keyId")?
-        .parse()
-        .map_err(|_| "the review's reviewer.keyId is not a key id".to_string())?;
+    let reviewer = statement
+        .reviewer_key_id()
+        .ok_or("the review names no reviewer.keyId that is a key id")?;
     if let Some(signer) = &row.signer {
         if *signer != reviewer.to_string() {
             return Err(format!(

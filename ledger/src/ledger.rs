@@ -9,7 +9,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest as _, Sha256};
 use vouch_proto::{
     leaf_hash, sign_checkpoint, signed_content_key, Checkpoint, Digest, EntryKind, Envelope, KeyId,
-    PublicKey, SecretKey, TreeHash,
+    PublicKey, SecretKey, Statement, TreeHash,
 };
 
 use crate::db;
@@ -28,7 +28,7 @@ pub struct NewEntry {
     pub body: Vec<u8>,
     /// The key whose signature the caller verified.
     pub signer: Option<KeyId>,
-    /// The subject digests.
+    /// The subject digests, sorted and without repeats ([`Statement::subject_digests`]).
     pub subjects: Vec<Digest>,
     /// What the signer signed ([`vouch_proto::signed_content_key`]): an entry with a key
     /// already in the ledger is not stored again, however its envelope is encoded.
@@ -37,13 +37,15 @@ pub struct NewEntry {
 
 impl NewEntry {
     /// An attestation: `body` is the envelope exactly as received, `envelope` the same decoded,
-    /// `signer` the reviewer key the caller verified, `subjects` the Statement's digests.
-    pub fn attestation(
+    /// `signer` the reviewer key the caller verified, `statement` its Statement. The derived
+    /// columns (subjects, signed-content key) are computed here, as the audit computes them.
+    pub fn attestation<P>(
         body: Vec<u8>,
         envelope: &Envelope,
         signer: KeyId,
-        subjects: Vec<Digest>,
+        statement: &Statement<P>,
     ) -> Self {
+        let subjects = statement.subject_digests();
         NewEntry {
             kind: EntryKind::Attestation,
             signed_key: signed_content_key(envelope, &signer),
@@ -374,10 +376,7 @@ fn insert_rows(
         stmt.execute(params![idx, entry.kind.as_str(), now, entry.body, &body_sha[..], &leaf[..], signer, &entry.signed_key[..]])
     })
     .db(path)?;
-    let mut subjects: Vec<String> = entry.subjects.iter().map(Digest::to_string).collect();
-    subjects.sort();
-    subjects.dedup();
-    for subject in subjects {
+    for subject in entry.subjects.iter().map(Digest::to_string) {
         tx.prepare_cached("INSERT INTO entry_subjects (digest, idx) VALUES (?1, ?2)")
             .and_then(|mut stmt| stmt.execute(params![subject, idx]))
             .db(path)?;

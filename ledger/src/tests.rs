@@ -26,12 +26,13 @@ pub(crate) fn entry(key: &SecretKey, i: u64) -> NewEntry {
         chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
         &reference,
     );
-    let envelope = sign_review(&ReviewStatement::new(&image, review), key);
+    let statement = ReviewStatement::new(&image, review);
+    let envelope = sign_review(&statement, key);
     NewEntry::attestation(
         envelope.to_json().into_bytes(),
         &envelope,
         key.id(),
-        vec![digest],
+        &statement,
     )
 }
 

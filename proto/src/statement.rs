@@ -92,6 +92,30 @@ impl Statement<Value> {
     }
 }
 
+impl<P> Statement<P> {
+    /// The subjects' sha256 digests, sorted and without repeats: what the ledger indexes an
+    /// entry under (one definition for vouchd, the ledger and its audit).
+    pub fn subject_digests(&self) -> Vec<Digest> {
+        let mut digests: Vec<Digest> = self.subject.iter().map(Subject::sha256).collect();
+        digests.sort();
+        digests.dedup();
+        digests
+    }
+}
+
+impl Statement<Value> {
+    /// The reviewer a review's predicate names (`reviewer.keyId`), read from an untyped
+    /// Statement: the signer the ledger records and the audit checks. `None` when there is
+    /// none or it is not a key id.
+    pub fn reviewer_key_id(&self) -> Option<crate::key::KeyId> {
+        self.predicate
+            .pointer("/reviewer/keyId")
+            .and_then(Value::as_str)?
+            .parse()
+            .ok()
+    }
+}
+
 impl<P: Serialize> Statement<P> {
     /// The serialized payload: compact JSON, the bytes that get signed.
     pub fn to_payload(&self) -> Vec<u8> {

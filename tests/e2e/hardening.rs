@@ -404,17 +404,18 @@ fn repeated_json_keys_are_refused_by_the_daemon_verify_and_the_audit() {
     let envelope = vouch_proto::Envelope::from_json(&vector).unwrap();
     let mut ledger = Ledger::open(&db, None).unwrap();
     ledger
-        .append_batch(&[vouch_ledger::NewEntry::attestation(
-            vector.clone(),
-            &envelope,
-            vector_key().id(),
-            vec![vouch_tests::vectors::image_reference()
+        .append_batch(&[vouch_ledger::NewEntry {
+            kind: vouch_proto::EntryKind::Attestation,
+            body: vector.clone(),
+            signer: Some(vector_key().id()),
+            subjects: vec![vouch_tests::vectors::image_reference()
                 .split('@')
                 .nth(1)
                 .unwrap()
                 .parse()
                 .unwrap()],
-        )])
+            signed_key: vouch_proto::signed_content_key(&envelope, &vector_key().id()),
+        }])
         .unwrap();
     drop(ledger);
     home.vouch()

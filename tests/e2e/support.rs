@@ -454,7 +454,7 @@ pub fn signed_entry(i: u64) -> vouch_ledger::NewEntry {
         envelope.to_json().into_bytes(),
         &envelope,
         key.id(),
-        vec![digest],
+        &statement,
     )
 }
 

@@ -22,6 +22,6 @@ pub fn make_entry(key: &SecretKey, nonce: &str) -> Result<NewEntry, String> {
         envelope.to_json().into_bytes(),
         &envelope,
         key.id(),
-        vec![digest],
+        &statement,
     ))
 }
