@@ -10,7 +10,7 @@ use std::sync::mpsc;
 use rayon::prelude::*;
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
-use vouch_proto::report::{AuditProblem, AuditReport};
+use vouch_proto::report::{AuditProblem, AuditReport, ProblemKind};
 use vouch_proto::{
     leaf_hash, pae, signed_content_key, verify_batch, verify_checkpoint, Checkpoint, EntryKind,
     Envelope, KeyId, PublicKey, Statement, TreeHash,
@@ -116,8 +116,9 @@ pub fn audit(path: &Path, options: &AuditOptions<'_>) -> Result<AuditReport, Led
     Ok(report)
 }
 
-fn problem(index: Option<u64>, what: impl Into<String>) -> Option<Problem> {
+fn problem(kind: ProblemKind, index: Option<u64>, what: impl Into<String>) -> Option<Problem> {
     Some(Problem {
+        kind,
         index,
         what: what.into(),
     })
@@ -137,32 +138,44 @@ fn checkpoints(
     log_key: &PublicKey,
     options: &AuditOptions<'_>,
 ) -> Result<(Vec<Checkpoint>, Checkpoint), Problem> {
-    let fail = |what: String| Problem { index: None, what };
+    let fail = |kind, what: String| Problem {
+        kind,
+        index: None,
+        what,
+    };
     let mut checkpoints: Vec<Checkpoint> = Vec::with_capacity(head.checkpoints.len());
     for (size, root, note) in &head.checkpoints {
-        let checkpoint = verify_checkpoint(note, log_key, Some(&head.origin))
-            .map_err(|e| fail(format!("checkpoint at size {size}: {e}")))?;
+        let checkpoint = verify_checkpoint(note, log_key, Some(&head.origin)).map_err(|e| {
+            fail(
+                ProblemKind::CheckpointInvalid,
+                format!("checkpoint at size {size}: {e}"),
+            )
+        })?;
         if to_u64(*size) != checkpoint.tree_size || root[..] != checkpoint.root_hash.0[..] {
-            return Err(fail(format!("the checkpoint row for size {size} holds a signed checkpoint for size {}: checkpoints were replaced", checkpoint.tree_size)));
+            return Err(fail(ProblemKind::CheckpointReplaced, format!("the checkpoint row for size {size} holds a signed checkpoint for size {}: checkpoints were replaced", checkpoint.tree_size)));
         }
         checkpoints.push(checkpoint);
     }
     let latest = checkpoints
         .last()
         .cloned()
-        .ok_or_else(|| fail("there are no checkpoints".into()))?;
+        .ok_or_else(|| fail(ProblemKind::NoCheckpoint, "there are no checkpoints".into()))?;
     for note in &options.known_checkpoints {
-        let known = verify_checkpoint(note, log_key, Some(&head.origin))
-            .map_err(|e| fail(format!("a known checkpoint does not verify: {e}")))?;
+        let known = verify_checkpoint(note, log_key, Some(&head.origin)).map_err(|e| {
+            fail(
+                ProblemKind::KnownCheckpointInvalid,
+                format!("a known checkpoint does not verify: {e}"),
+            )
+        })?;
         if known.tree_size > latest.tree_size {
-            return Err(fail(format!(
+            return Err(fail(ProblemKind::RolledBack, format!(
                 "a known checkpoint covers {} entries but the ledger's latest covers {}: the ledger was rolled back",
                 known.tree_size, latest.tree_size
             )));
         }
         match checkpoints.iter().find(|c| c.tree_size == known.tree_size) {
             Some(stored) if stored.root_hash != known.root_hash => {
-                return Err(fail(format!("a known checkpoint for size {} has another root than the stored one: the log was forked", known.tree_size)))
+                return Err(fail(ProblemKind::Forked, format!("a known checkpoint for size {} has another root than the stored one: the log was forked", known.tree_size)))
             }
             Some(_) => {}
             None => checkpoints.push(known),
@@ -199,18 +212,21 @@ impl Replay {
                 }
                 Some((id, _)) if id == expected => {
                     return problem(
+                        ProblemKind::TreeHashMismatch,
                         Some(index),
                         format!("stored tree hash {id} does not match the entries"),
                     )
                 }
                 Some((id, _)) => {
                     return problem(
+                        ProblemKind::TreeHashMissing,
                         Some(index),
                         format!("stored tree hash {expected} is missing (found {id})"),
                     )
                 }
                 None => {
                     return problem(
+                        ProblemKind::TreeHashMissing,
                         Some(index),
                         format!("stored tree hash {expected} is missing"),
                     )
@@ -230,6 +246,7 @@ impl Replay {
             let root = self.frontier.root();
             if root != checkpoint.root_hash.0 {
                 return problem(
+                    ProblemKind::CheckpointMismatch,
                     size.checked_sub(1),
                     format!(
                         "the signed checkpoint for size {size} has root {}, the entries give {}",
@@ -252,11 +269,16 @@ fn run(
     report: &mut AuditReport,
 ) -> Result<Option<Problem>, LedgerError> {
     let Part::Head(head) = next(receiver)? else {
-        return Ok(problem(None, "the snapshot did not start with its head"));
+        return Ok(problem(
+            ProblemKind::Other,
+            None,
+            "the snapshot did not start with its head",
+        ));
     };
     report.origin = head.origin.clone();
     if head.log_key_id != log_key.id().to_string() {
         return Ok(problem(
+            ProblemKind::LogKeySwapped,
             None,
             format!(
                 "log key swapped: the ledger was created with key {}, the log key is {}",
@@ -280,6 +302,7 @@ fn run(
     // Size 0 checkpoints are the empty tree (the frontier's root is the empty hash).
     if replay.reach(0, report).is_some() {
         return Ok(problem(
+            ProblemKind::CheckpointMismatch,
             None,
             "the checkpoint for the empty tree has a non-empty root",
         ));
@@ -295,7 +318,13 @@ fn run(
                 }
             }
             Part::End { extra_hash } => break extra_hash,
-            Part::Head(_) => return Ok(problem(None, "the snapshot sent its head twice")),
+            Part::Head(_) => {
+                return Ok(problem(
+                    ProblemKind::Other,
+                    None,
+                    "the snapshot sent its head twice",
+                ))
+            }
         }
     };
     Ok(finish(&replay, &latest, extra_hash, report))
@@ -313,6 +342,7 @@ fn finish(
     report.root_hash = Some(TreeHash(replay.frontier.root()));
     if let Some(missing) = replay.checkpoints.get(replay.next_checkpoint) {
         return problem(
+            ProblemKind::Truncated,
             Some(entries),
             format!(
                 "a signed checkpoint covers {} entries but the ledger holds {entries}: the ledger was truncated",
@@ -322,6 +352,7 @@ fn finish(
     }
     if latest.tree_size != entries {
         return problem(
+            ProblemKind::Uncovered,
             Some(latest.tree_size),
             format!(
                 "entries {}..{entries} are not covered by any signed checkpoint: the latest checkpoint was removed or replaced by an older one",
@@ -329,7 +360,13 @@ fn finish(
             ),
         );
     }
-    extra_hash.and_then(|id| problem(None, format!("stored tree hash {id} belongs to no entry")))
+    extra_hash.and_then(|id| {
+        problem(
+            ProblemKind::ExtraTreeHash,
+            None,
+            format!("stored tree hash {id} belongs to no entry"),
+        )
+    })
 }
 
 /// Checks one chunk: each entry on its own (in parallel), the signatures (in batches), then in
@@ -341,7 +378,7 @@ fn replay_chunk(
     options: &AuditOptions<'_>,
     report: &mut AuditReport,
 ) -> Option<Problem> {
-    let checked: Vec<Result<Checked, String>> = rows
+    let checked: Vec<Result<Checked, (ProblemKind, String)>> = rows
         .par_iter()
         .map(|row| check_entry(row, &options.reviewer_keys))
         .collect();
@@ -351,6 +388,7 @@ fn replay_chunk(
         let index = to_u64(row.idx);
         if row.idx != replay.expected_idx {
             return problem(
+                ProblemKind::EntryMissing,
                 Some(to_u64(replay.expected_idx)),
                 format!("entry {} is missing (the next stored entry is {}): rows were deleted or reordered", replay.expected_idx, row.idx),
             );
@@ -358,12 +396,12 @@ fn replay_chunk(
         replay.expected_idx += 1;
         let checked = match result {
             Ok(checked) => checked,
-            Err(what) => return problem(Some(index), what),
+            Err((kind, what)) => return problem(kind, Some(index), what),
         };
         let signer = match checked.signature {
             Signature::Pending { .. } => {
                 if let Some(what) = bad_signatures.remove(&position) {
-                    return problem(Some(index), what);
+                    return problem(ProblemKind::BadSignature, Some(index), what);
                 }
                 report.signatures_verified += 1;
                 Some(checked.reviewer)
@@ -399,7 +437,7 @@ type PendingCheck<'a> = (usize, &'a [u8], &'a [u8], &'a PublicKey, &'a Envelope)
 /// the entries (by position in the chunk) whose signature fails. A failed batch is re-checked
 /// one envelope at a time, strictly, trying every signature of the envelope.
 fn verify_signatures(
-    checked: &[Result<Checked, String>],
+    checked: &[Result<Checked, (ProblemKind, String)>],
     keys: &[PublicKey],
 ) -> HashMap<usize, String> {
     let pending: Vec<PendingCheck<'_>> = checked
@@ -438,50 +476,67 @@ fn verify_signatures(
 
 /// Checks one entry on its own: its bytes against its leaf hash, its derived columns (subjects,
 /// signer, signed-content key) against its signed content. Returns what its signature needs.
-fn check_entry(row: &Row, keys: &[PublicKey]) -> Result<Checked, String> {
-    let kind: EntryKind = row.kind.parse()?;
+fn check_entry(row: &Row, keys: &[PublicKey]) -> Result<Checked, (ProblemKind, String)> {
+    use ProblemKind as K;
+    let kind: EntryKind = row.kind.parse().map_err(|e| (K::UnknownEntryKind, e))?;
     if Sha256::digest(&row.body)[..] != row.body_sha[..] {
-        return Err("the stored body_sha256 does not match the body: the entry was changed".into());
+        return Err((
+            K::EntryChanged,
+            "the stored body_sha256 does not match the body: the entry was changed".into(),
+        ));
     }
     let leaf = leaf_hash(kind, row.integrated_at, &row.body);
     if leaf[..] != row.leaf[..] {
-        return Err(
+        return Err((
+            K::EntryChanged,
             "the entry's bytes do not hash to its stored leaf hash: the entry was changed".into(),
-        );
+        ));
     }
     let EntryKind::Attestation = kind;
-    let envelope =
-        Envelope::from_json(&row.body).map_err(|e| format!("the body is not an envelope: {e}"))?;
-    let statement = Statement::from_payload(&envelope.payload)
-        .map_err(|e| format!("the body is not a Statement: {e}"))?;
+    let envelope = Envelope::from_json(&row.body).map_err(|e| {
+        (
+            K::NotAnEnvelope,
+            format!("the body is not an envelope: {e}"),
+        )
+    })?;
+    let statement = Statement::from_payload(&envelope.payload).map_err(|e| {
+        (
+            K::NotAStatement,
+            format!("the body is not a Statement: {e}"),
+        )
+    })?;
     let digests: Vec<String> = statement
         .subject_digests()
         .iter()
         .map(ToString::to_string)
         .collect();
     if digests != row.subjects {
-        return Err(format!(
-            "the indexed subjects {:?} are not the Statement's {digests:?}",
-            row.subjects
+        return Err((
+            K::SubjectsChanged,
+            format!(
+                "the indexed subjects {:?} are not the Statement's {digests:?}",
+                row.subjects
+            ),
         ));
     }
     // The signer is whoever the signed predicate names as reviewer; the stored column is a copy
     // that must agree, whatever keys this audit was given.
-    let reviewer = statement
-        .reviewer_key_id()
-        .ok_or("the review names no reviewer.keyId that is a key id")?;
-    if let Some(signer) = &row.signer {
-        if *signer != reviewer.to_string() {
-            return Err(format!(
-                "the stored signer {signer} is not the review's reviewer {reviewer}: the signer column was changed"
-            ));
-        }
+    let reviewer = statement.reviewer_key_id().ok_or((
+        K::NotAStatement,
+        "the review names no reviewer.keyId that is a key id".to_string(),
+    ))?;
+    if let Some(signer) = row.signer.as_ref().filter(|s| **s != reviewer.to_string()) {
+        return Err((
+            K::SignerChanged,
+            format!("the stored signer {signer} is not the review's reviewer {reviewer}: the signer column was changed"),
+        ));
     }
     if let Some(stored) = &row.signed_key {
         if stored[..] != signed_content_key(&envelope, &reviewer)[..] {
-            return Err(
+            return Err((
+                K::SignedKeyChanged,
                 "the stored signed-content key does not match the entry's signed content".into(),
-            );
+            ));
         }
     }
     let signature = match keys.iter().position(|k| k.id() == reviewer) {

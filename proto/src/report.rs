@@ -92,11 +92,99 @@ pub struct AuditReport {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditProblem {
+    /// What kind of problem: a stable code to act on (the text may change).
+    #[serde(default)]
+    pub kind: ProblemKind,
     /// The first bad entry index, when the problem is in an entry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index: Option<u64>,
-    /// What is wrong.
+    /// What is wrong, for people.
     pub what: String,
+}
+
+/// The kinds of problem an audit reports. New kinds are added, never renamed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProblemKind {
+    /// The ledger was created with another log key.
+    LogKeySwapped,
+    /// A stored checkpoint does not verify (signature, origin, format).
+    CheckpointInvalid,
+    /// A checkpoint row holds another size's checkpoint.
+    CheckpointReplaced,
+    /// There is no checkpoint at all.
+    NoCheckpoint,
+    /// A checkpoint given to the audit does not verify.
+    KnownCheckpointInvalid,
+    /// A checkpoint seen before covers more than the ledger holds.
+    RolledBack,
+    /// A checkpoint seen before has another root at the same size.
+    Forked,
+    /// A signed checkpoint's root is not the root of the entries.
+    CheckpointMismatch,
+    /// An entry's bytes do not hash to what is stored for them (body hash, leaf hash).
+    EntryChanged,
+    /// An entry's kind is unknown.
+    UnknownEntryKind,
+    /// An attestation's body is not a DSSE envelope.
+    NotAnEnvelope,
+    /// An attestation's payload is not an in-toto Statement (or repeats a JSON key, or names
+    /// no reviewer key).
+    NotAStatement,
+    /// The stored subjects are not the Statement's.
+    SubjectsChanged,
+    /// The stored signer is not the review's reviewer.
+    SignerChanged,
+    /// The stored signed-content key is not the entry's.
+    SignedKeyChanged,
+    /// The reviewer's signature does not verify.
+    BadSignature,
+    /// An index is missing: rows were deleted or reordered.
+    EntryMissing,
+    /// A stored tree hash is not the one the entries give.
+    TreeHashMismatch,
+    /// A stored tree hash is missing.
+    TreeHashMissing,
+    /// A stored tree hash belongs to no entry.
+    ExtraTreeHash,
+    /// A signed checkpoint covers more entries than there are.
+    Truncated,
+    /// Entries beyond the latest signed checkpoint.
+    Uncovered,
+    /// The audit's own reading went wrong (not evidence about the ledger).
+    #[default]
+    Other,
+}
+
+impl ProblemKind {
+    /// The code as it appears in `--json` output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProblemKind::LogKeySwapped => "log-key-swapped",
+            ProblemKind::CheckpointInvalid => "checkpoint-invalid",
+            ProblemKind::CheckpointReplaced => "checkpoint-replaced",
+            ProblemKind::NoCheckpoint => "no-checkpoint",
+            ProblemKind::KnownCheckpointInvalid => "known-checkpoint-invalid",
+            ProblemKind::RolledBack => "rolled-back",
+            ProblemKind::Forked => "forked",
+            ProblemKind::CheckpointMismatch => "checkpoint-mismatch",
+            ProblemKind::EntryChanged => "entry-changed",
+            ProblemKind::UnknownEntryKind => "unknown-entry-kind",
+            ProblemKind::NotAnEnvelope => "not-an-envelope",
+            ProblemKind::NotAStatement => "not-a-statement",
+            ProblemKind::SubjectsChanged => "subjects-changed",
+            ProblemKind::SignerChanged => "signer-changed",
+            ProblemKind::SignedKeyChanged => "signed-key-changed",
+            ProblemKind::BadSignature => "bad-signature",
+            ProblemKind::EntryMissing => "entry-missing",
+            ProblemKind::TreeHashMismatch => "tree-hash-mismatch",
+            ProblemKind::TreeHashMissing => "tree-hash-missing",
+            ProblemKind::ExtraTreeHash => "extra-tree-hash",
+            ProblemKind::Truncated => "truncated",
+            ProblemKind::Uncovered => "uncovered",
+            ProblemKind::Other => "other",
+        }
+    }
 }
 
 impl std::fmt::Display for AuditProblem {

@@ -8,7 +8,7 @@ use std::process::{Command as StdCommand, Stdio};
 use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 use vouch_ledger::{Ledger, LedgerReader};
-use vouch_proto::report::AuditReport;
+use vouch_proto::report::{AuditReport, ProblemKind};
 use vouch_proto::{sign_checkpoint, Digest, EntryKind, SecretKey};
 
 use crate::support::{self, bin, data, hex, signed_entry as entry, tamper, Home};
@@ -209,12 +209,12 @@ fn every_kind_of_tampering_is_detected() {
     let leaf = vouch_proto::leaf_hash(EntryKind::Attestation, integrated_at, &forged.body);
     let body_sha = Digest::of(&forged.body);
 
-    let cases: Vec<(&str, String, Option<u64>, &str)> = vec![
+    let cases: Vec<(&str, String, Option<u64>, &str, ProblemKind)> = vec![
         (
             "one byte of an entry",
             "UPDATE entries SET body = CAST(replace(CAST(body AS TEXT), 'eyJfdHlwZS', 'eyJfdHlwZT') AS BLOB) WHERE idx = 17;".into(),
             Some(17),
-            "the entry was changed",
+            "the entry was changed", ProblemKind::EntryChanged,
         ),
         (
             "a consistent rewrite of an entry",
@@ -225,40 +225,40 @@ fn every_kind_of_tampering_is_detected() {
                 hex(&leaf)
             ),
             Some(17),
-            "indexed subjects",
+            "indexed subjects", ProblemKind::SubjectsChanged,
         ),
-        ("a deleted row", "DELETE FROM entry_subjects WHERE idx = 23; DELETE FROM entries WHERE idx = 23;".into(), Some(23), "entry 23 is missing"),
+        ("a deleted row", "DELETE FROM entry_subjects WHERE idx = 23; DELETE FROM entries WHERE idx = 23;".into(), Some(23), "entry 23 is missing", ProblemKind::EntryMissing),
         (
             "two rows swapped",
             "UPDATE entries SET idx = 1000 WHERE idx = 5; UPDATE entries SET idx = 5 WHERE idx = 6; UPDATE entries SET idx = 6 WHERE idx = 1000; \
              UPDATE entry_subjects SET idx = 1000 WHERE idx = 5; UPDATE entry_subjects SET idx = 5 WHERE idx = 6; UPDATE entry_subjects SET idx = 6 WHERE idx = 1000;"
                 .into(),
             Some(5),
-            "does not match",
+            "does not match the entries", ProblemKind::TreeHashMismatch,
         ),
         (
             "the signer column pointed at another key",
             format!("UPDATE entries SET signer = '{}' WHERE idx = 12;", "ab".repeat(32)),
             Some(12),
-            "the signer column was changed",
+            "the signer column was changed", ProblemKind::SignerChanged,
         ),
         (
             "a signed-content key copied from another entry",
             "UPDATE entries SET signed_key = (SELECT signed_key FROM entries WHERE idx = 8) WHERE idx = 9;".into(),
             Some(9),
-            "signed-content key does not match",
+            "signed-content key does not match", ProblemKind::SignedKeyChanged,
         ),
-        ("a truncated ledger", "DELETE FROM entry_subjects WHERE idx >= 40; DELETE FROM entries WHERE idx >= 40;".into(), Some(40), "truncated"),
-        ("the latest checkpoint deleted", "DELETE FROM checkpoints WHERE tree_size = 50;".into(), Some(10), "not covered by any signed checkpoint"),
+        ("a truncated ledger", "DELETE FROM entry_subjects WHERE idx >= 40; DELETE FROM entries WHERE idx >= 40;".into(), Some(40), "truncated", ProblemKind::Truncated),
+        ("the latest checkpoint deleted", "DELETE FROM checkpoints WHERE tree_size = 50;".into(), Some(10), "not covered by any signed checkpoint", ProblemKind::Uncovered),
         (
             "the latest checkpoint replaced by an older one",
             "UPDATE checkpoints SET note = (SELECT note FROM checkpoints WHERE tree_size = 10) WHERE tree_size = 50;".into(),
             None,
-            "checkpoints were replaced",
+            "checkpoints were replaced", ProblemKind::CheckpointReplaced,
         ),
-        ("a stored tree hash", "UPDATE tree_hashes SET hash = zeroblob(32) WHERE id = 30;".into(), None, "stored tree hash 30 does not match"),
+        ("a stored tree hash", "UPDATE tree_hashes SET hash = zeroblob(32) WHERE id = 30;".into(), None, "stored tree hash 30 does not match", ProblemKind::TreeHashMismatch),
     ];
-    for (what, sql, index, reason) in cases {
+    for (what, sql, index, reason, kind) in cases {
         let db = copy("t.db");
         tamper(&sqlite3, &db, &sql);
         let (code, report) = log_verify(&home, &db, &[]);
@@ -267,6 +267,7 @@ fn every_kind_of_tampering_is_detected() {
             .problem
             .unwrap_or_else(|| panic!("{what}: no problem reported"));
         assert!(problem.what.contains(reason), "{what}: {}", problem.what);
+        assert_eq!(problem.kind, kind, "{what}: {}", problem.what);
         if index.is_some() {
             assert_eq!(problem.index, index, "{what}: {}", problem.what);
         }
