@@ -12,7 +12,22 @@ use vouch_dockerfile::Analysis;
 use vouch_proto::review::{ChecklistItem, Download, ItemStatus, Resolution};
 
 /// One resolution: status, note, and how it was given.
-type Answer = (ItemStatus, Option<String>, Resolution);
+/// How the reviewer resolved one item, and how they said so.
+pub struct Answer {
+    status: ItemStatus,
+    note: Option<String>,
+    resolved_by: Resolution,
+}
+
+impl Answer {
+    fn new(status: ItemStatus, note: Option<String>, resolved_by: Resolution) -> Self {
+        Answer {
+            status,
+            note,
+            resolved_by,
+        }
+    }
+}
 
 fn parse_status(text: &str) -> Result<ItemStatus> {
     Ok(match text {
@@ -35,7 +50,7 @@ pub fn from_flags(flags: &[String]) -> Result<BTreeMap<String, Answer>> {
             None => (rest, None),
         };
         let status = parse_status(status).with_context(|| format!("--resolve {flag:?}"))?;
-        answers.insert(id.to_string(), (status, note, Resolution::Flag));
+        answers.insert(id.to_string(), Answer::new(status, note, Resolution::Flag));
     }
     Ok(answers)
 }
@@ -69,7 +84,7 @@ pub fn from_file(path: &Path) -> Result<BTreeMap<String, Answer>> {
         .map(|(id, entry)| {
             let status = parse_status(&entry.status)
                 .with_context(|| format!("answers {}: {id}", path.display()))?;
-            Ok((id, (status, entry.note, Resolution::AnswersFile)))
+            Ok((id, Answer::new(status, entry.note, Resolution::AnswersFile)))
         })
         .collect()
 }
@@ -110,18 +125,30 @@ pub fn resolve(
     for finding in &analysis.findings {
         let answer = match answers.remove(&finding.id) {
             Some(answer) => Some(answer),
-            None if accept_all => Some((ItemStatus::Reviewed, None, Resolution::AcceptAll)),
+            None if accept_all => Some(Answer::new(
+                ItemStatus::Reviewed,
+                None,
+                Resolution::AcceptAll,
+            )),
             None if prompt => ask(finding)?,
             None => None,
         };
         match answer {
-            Some((ItemStatus::AcceptedRisk, None, _)) => {
+            Some(Answer {
+                status: ItemStatus::AcceptedRisk,
+                note: None,
+                ..
+            }) => {
                 bail!(
                     "{}: accepted-risk needs a note saying why (ID=accepted-risk:NOTE)",
                     finding.id
                 )
             }
-            Some((status, note, resolved_by)) => items.push(ChecklistItem {
+            Some(Answer {
+                status,
+                note,
+                resolved_by,
+            }) => items.push(ChecklistItem {
                 id: finding.id.clone(),
                 kind: Some(finding.kind.as_str().to_string()),
                 summary: Some(finding.summary.clone()),
@@ -201,6 +228,6 @@ fn ask(finding: &vouch_dockerfile::Finding) -> Result<Option<Answer>> {
             writeln!(stderr, "an accepted risk needs a note")?;
             continue;
         }
-        return Ok(Some((status, note, Resolution::Prompt)));
+        return Ok(Some(Answer::new(status, note, Resolution::Prompt)));
     }
 }

@@ -111,6 +111,17 @@ pub fn sync_dir(dir: &Path) -> Result<()> {
         .with_context(|| format!("syncing {}", dir.display()))
 }
 
+/// `--build-arg KEY=VALUE` flags as the map the Dockerfile analysis takes.
+pub fn build_args(flags: &[String]) -> Result<std::collections::BTreeMap<String, String>> {
+    flags
+        .iter()
+        .map(|flag| match flag.split_once('=') {
+            Some((k, v)) => Ok((k.to_string(), v.to_string())),
+            None => bail!("--build-arg {flag:?}: write it as KEY=VALUE"),
+        })
+        .collect()
+}
+
 /// Prints one line of results on standard output; an error (such as a closed pipe) is returned,
 /// not a panic as with `println!`.
 pub fn print_line(line: &str) -> Result<()> {

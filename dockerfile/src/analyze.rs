@@ -24,10 +24,19 @@ struct Stage {
     external: bool,
     vars: Vars,
     user: Option<(String, usize, String)>,
-    entrypoint: Option<(Vec<String>, bool, usize, String)>,
-    cmd: Option<(Vec<String>, bool, usize, String)>,
+    entrypoint: Option<Exec>,
+    cmd: Option<Exec>,
     created: Vec<(String, usize, &'static str)>,
     downloads: Vec<(Download, usize)>,
+}
+
+/// An ENTRYPOINT or CMD of a stage: its words, whether in exec form, its line and its text.
+#[derive(Clone)]
+struct Exec {
+    words: Vec<String>,
+    exec_form: bool,
+    line: usize,
+    source: String,
 }
 
 struct Lines {
@@ -306,22 +315,22 @@ pub fn analyze_full(
                 ));
             }
             Instruction::Entrypoint(e) => {
-                stage.entrypoint = Some((
-                    command_words(&e.arguments, &stage.vars),
-                    matches!(e.arguments, Command::Exec(_)),
+                stage.entrypoint = Some(Exec {
+                    words: command_words(&e.arguments, &stage.vars),
+                    exec_form: matches!(e.arguments, Command::Exec(_)),
                     line,
-                    source.clone(),
-                ));
+                    source: source.clone(),
+                });
                 // An ENTRYPOINT resets the CMD inherited from the base image.
                 stage.cmd = None;
             }
             Instruction::Cmd(c) => {
-                stage.cmd = Some((
-                    command_words(&c.arguments, &stage.vars),
-                    matches!(c.arguments, Command::Exec(_)),
+                stage.cmd = Some(Exec {
+                    words: command_words(&c.arguments, &stage.vars),
+                    exec_form: matches!(c.arguments, Command::Exec(_)),
                     line,
-                    source.clone(),
-                ));
+                    source: source.clone(),
+                });
             }
             _ => {}
         }
@@ -400,7 +409,12 @@ fn command_words(command: &Command<'_>, vars: &Vars) -> Vec<String> {
 }
 
 fn final_stage(stage: &Stage, out: &mut Findings) {
-    let exec = |(words, exec_form, line, source): &(Vec<String>, bool, usize, String),
+    let exec = |Exec {
+                    words,
+                    exec_form,
+                    line,
+                    source,
+                }: &Exec,
                 what: &str,
                 out: &mut Findings| {
         let program = match words.first().map(String::as_str) {
@@ -466,7 +480,7 @@ fn final_stage(stage: &Stage, out: &mut Findings) {
         exec(entrypoint, "ENTRYPOINT", out);
     }
     if let Some(cmd) = &stage.cmd {
-        let what = if stage.entrypoint.as_ref().is_some_and(|e| e.1) {
+        let what = if stage.entrypoint.as_ref().is_some_and(|e| e.exec_form) {
             "CMD (arguments to the ENTRYPOINT)"
         } else {
             "CMD"

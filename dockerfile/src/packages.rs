@@ -3,10 +3,21 @@
 
 use crate::rules::{base, option_value};
 
-/// An install command: (manager, packages, unpinned, sources, weakened checks).
-pub(crate) type Install = (String, Vec<String>, Vec<String>, Vec<String>, Vec<String>);
+/// What an install command installs, and from where.
+pub(crate) struct Install {
+    /// The package manager, e.g. `apt-get`, `pip`.
+    pub manager: String,
+    /// The packages named (a requirements file as `-r FILE`).
+    pub packages: Vec<String>,
+    /// Those not pinned to a version.
+    pub unpinned: Vec<String>,
+    /// Extra sources (index URLs, repositories) named on the command line.
+    pub sources: Vec<String>,
+    /// Flags that switch signature or TLS checks off.
+    pub weakened: Vec<String>,
+}
 
-/// The packages of an install command: (manager, packages, unpinned, sources, weakened checks).
+/// The packages of an install command, or `None` when `words` is not one.
 pub(crate) fn packages(words: &[String]) -> Option<Install> {
     let program = base(words.first()?);
     let (manager, subcommands, args): (String, &[&str], &[String]) = match program {
@@ -126,5 +137,11 @@ pub(crate) fn packages(words: &[String]) -> Option<Install> {
     if let Some(file) = option_value(rest, &["-r", "--requirement"]) {
         packages.push(format!("-r {file}"));
     }
-    Some((manager, packages, unpinned, sources, weakened))
+    Some(Install {
+        manager,
+        packages,
+        unpinned,
+        sources,
+        weakened,
+    })
 }

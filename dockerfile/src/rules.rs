@@ -152,8 +152,13 @@ pub fn run(commands: &[SimpleCommand]) -> RunFacts {
         let program = base(first);
 
         // Package managers.
-        if let Some((manager, packages, unpinned, sources, weakened)) =
-            crate::packages::packages(words)
+        if let Some(crate::packages::Install {
+            manager,
+            packages,
+            unpinned,
+            sources,
+            weakened,
+        }) = crate::packages::packages(words)
         {
             let mut summary = format!(
                 "{manager} installs {}",

@@ -29,9 +29,6 @@ pub struct Entry {
     pub subjects: Vec<Digest>,
 }
 
-/// An entry's index, kind, verified signer and body: what an index over the ledger needs.
-pub type Body = (u64, EntryKind, Option<KeyId>, Vec<u8>);
-
 /// A read-only view of a ledger: the connection, its path (for errors), origin and log key.
 pub struct View<'a> {
     /// The connection.
@@ -187,42 +184,6 @@ impl View<'_> {
                 .collect::<Result<_, _>>()
                 .map_err(|_| self.integrity(format!("entry {index}: bad subject digest")))?,
         }))
-    }
-
-    /// Up to `limit` entries from index `from` on, as (index, kind, signer, body), for callers
-    /// that build their own indexes (vouchd's trust index).
-    pub fn bodies(&self, from: u64, limit: u64) -> Result<Vec<Body>, LedgerError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT idx, kind, signer, body FROM entries WHERE idx >= ?1 ORDER BY idx LIMIT ?2",
-            )
-            .db(self.path)?;
-        let rows = stmt
-            .query_map([to_i64(from)?, to_i64(limit)?], |row| {
-                Ok((
-                    row.get::<_, i64>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, Option<String>>(2)?,
-                    row.get::<_, Vec<u8>>(3)?,
-                ))
-            })
-            .db(self.path)?
-            .collect::<Result<Vec<_>, _>>()
-            .db(self.path)?;
-        rows.into_iter()
-            .map(|(index, kind, signer, body)| {
-                let index = to_u64(index);
-                let kind = kind
-                    .parse()
-                    .map_err(|e: String| self.integrity(format!("entry {index}: {e}")))?;
-                let signer = signer
-                    .map(|s| s.parse())
-                    .transpose()
-                    .map_err(|_| self.integrity(format!("entry {index}: bad signer key id")))?;
-                Ok((index, kind, signer, body))
-            })
-            .collect()
     }
 
     /// The indexes of the entries about `digest`, oldest first.

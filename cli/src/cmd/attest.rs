@@ -74,7 +74,7 @@ fn build_review(args: &AttestArgs, now: DateTime<Utc>) -> Result<impl FnOnce(Key
                 .with_context(|| format!("reading Dockerfile {}", path.display()))?;
             let text = String::from_utf8(bytes.clone())
                 .with_context(|| format!("{} is not UTF-8 text", path.display()))?;
-            let analysis = analyze_full(&text, &build_args(&args.build_args)?)
+            let analysis = analyze_full(&text, &crate::cmd::build_args(&args.build_args)?)
                 .with_context(|| format!("Dockerfile {}", path.display()))?;
             let mut answers = match &args.answers {
                 Some(file) => checklist::from_file(file)?,
@@ -175,16 +175,6 @@ fn resolve_base(reference: &str, insecure: &[String]) -> Result<Digest> {
 #[cfg(not(feature = "registry"))]
 fn resolve_base(reference: &str, _insecure: &[String]) -> Result<Digest> {
     bail!("--resolve-base: this vouch was built without the registry feature; give --base {reference}@sha256:<hex>")
-}
-
-fn build_args(flags: &[String]) -> Result<std::collections::BTreeMap<String, String>> {
-    flags
-        .iter()
-        .map(|flag| match flag.split_once('=') {
-            Some((k, v)) => Ok((k.to_string(), v.to_string())),
-            None => bail!("--build-arg {flag:?}: write it as KEY=VALUE"),
-        })
-        .collect()
 }
 
 /// `URL=FILE`: the sha256 of the local copy the reviewer inspected.

@@ -1,8 +1,6 @@
 //! `vouch review`: the checklist of a Dockerfile.
 
-use std::collections::BTreeMap;
-
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use vouch_dockerfile::{analyze, ReviewReport, Severity};
 use vouch_proto::findings::DockerfileRef;
 use vouch_proto::Digest;
@@ -12,13 +10,7 @@ use crate::cmd::{print_line, read_input, Outcome};
 
 /// Runs `vouch review`.
 pub fn run(args: &ReviewArgs) -> Result<Outcome> {
-    let mut build_args = BTreeMap::new();
-    for arg in &args.build_args {
-        let Some((key, value)) = arg.split_once('=') else {
-            bail!("--build-arg {arg:?}: write it as KEY=VALUE");
-        };
-        build_args.insert(key.to_string(), value.to_string());
-    }
+    let build_args = crate::cmd::build_args(&args.build_args)?;
     let bytes = read_input(&args.path)?;
     let name = args.path.display().to_string();
     let text =
