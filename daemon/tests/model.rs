@@ -5,19 +5,18 @@
 
 #![allow(clippy::unwrap_used, missing_docs)]
 
-use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+mod support;
 
-use axum::body::Body;
-use axum::http::Request;
+use std::collections::{HashMap, HashSet};
+
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use proptest::prelude::*;
-use tower::ServiceExt;
+use support::Daemon;
 use vouch_daemon::index::TrustIndex;
-use vouch_daemon::{api, trust, Config, State};
+use vouch_daemon::trust;
 use vouch_ledger::{audit, AuditOptions};
-use vouch_proto::api::{SubmitResponse, TrustResponse};
+use vouch_proto::api::SubmitResponse;
 use vouch_proto::{
     sign_review, Digest, Envelope, ImageRef, Review, ReviewStatement, SecretKey, Verdict,
 };
@@ -46,65 +45,6 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::Audit),
         1 => Just(Op::Restart),
     ]
-}
-
-struct Daemon {
-    _dir: tempfile::TempDir,
-    config: Config,
-    state: Arc<State>,
-    runtime: tokio::runtime::Runtime,
-}
-
-impl Daemon {
-    fn new(keys: &[SecretKey]) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let config = Config {
-            db: dir.path().join("ledger.db"),
-            trusted_keys: keys.iter().map(|k| k.public().clone()).collect(),
-            log_passphrase: None,
-        };
-        let state = Arc::new(State::open(&config).unwrap());
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        Daemon {
-            _dir: dir,
-            config,
-            state,
-            runtime,
-        }
-    }
-
-    fn restart(&mut self) {
-        self.state.close();
-        self.state = Arc::new(State::open(&self.config).unwrap());
-    }
-
-    fn call(&self, method: &str, path: &str, body: Vec<u8>) -> (u16, Vec<u8>) {
-        let request = Request::builder()
-            .method(method)
-            .uri(path)
-            .body(Body::from(body))
-            .unwrap();
-        let router = api::router(Arc::clone(&self.state));
-        self.runtime.block_on(async {
-            let response = router.oneshot(request).await.unwrap();
-            let status = response.status().as_u16();
-            let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-                .await
-                .unwrap();
-            (status, bytes.to_vec())
-        })
-    }
-
-    fn trusted(&self, digest: &Digest) -> bool {
-        let (status, body) = self.call("GET", &format!("/v1/trust/{digest}"), Vec::new());
-        assert_eq!(status, 200);
-        serde_json::from_slice::<TrustResponse>(&body)
-            .unwrap()
-            .trusted
-    }
 }
 
 fn envelope(key: &SecretKey, digest: Digest, trusted: bool, at: DateTime<Utc>) -> Envelope {
