@@ -4,9 +4,13 @@
 
 use vouch_proto::findings::Severity;
 
-use crate::rule::{self, Rule};
+use crate::rule::Rule;
 
 use crate::shell::SimpleCommand;
+
+mod downloads;
+mod installs;
+mod privilege;
 
 /// A finding before it gets its line, instruction and id.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -121,11 +125,55 @@ fn glued_last(words: &[String], option: char) -> Option<String> {
     words.get(position + 1).cloned()
 }
 
-/// Analyses the commands of one RUN.
+/// One simple command of a RUN, with what every check needs to see around it.
+#[derive(Clone, Copy)]
+pub(crate) struct At<'a> {
+    /// Every simple command of the RUN.
+    pub commands: &'a [SimpleCommand],
+    /// This one's position among them.
+    pub index: usize,
+    /// This one.
+    pub command: &'a SimpleCommand,
+    /// Its words without wrappers such as `sudo` and `env`.
+    pub words: &'a [String],
+    /// The program it runs (the first word's basename).
+    pub program: &'a str,
+    /// Every word of the RUN.
+    pub all_words: &'a [&'a String],
+    /// Whether the RUN verifies something (a checksum or signature check).
+    pub verified: bool,
+}
+
+/// Analyses the commands of one RUN: each check family looks at each simple command in turn,
+/// in the order their findings are listed.
 pub fn run(commands: &[SimpleCommand]) -> RunFacts {
     let mut facts = RunFacts::default();
     let all_words: Vec<&String> = commands.iter().flat_map(|c| &c.words).collect();
-    let verified = commands.iter().any(|c| {
+    let verified = verifies(commands);
+    for (index, command) in commands.iter().enumerate() {
+        let words = effective(&command.words);
+        let Some(first) = words.first() else { continue };
+        let at = At {
+            commands,
+            index,
+            command,
+            words,
+            program: base(first),
+            all_words: &all_words,
+            verified,
+        };
+        installs::packages(&at, &mut facts);
+        installs::sources(&at, &mut facts);
+        downloads::check(&at, &mut facts);
+        privilege::check(&at, &mut facts);
+        created_paths(&at, &mut facts);
+    }
+    facts
+}
+
+/// Whether the RUN checks a checksum or a signature anywhere.
+fn verifies(commands: &[SimpleCommand]) -> bool {
+    commands.iter().any(|c| {
         let w = effective(&c.words);
         let program = w.first().map(|p| base(p)).unwrap_or("");
         (matches!(
@@ -144,364 +192,55 @@ pub fn run(commands: &[SimpleCommand]) -> RunFacts {
                 && w.iter().any(|a| a == "--verify" || program == "gpgv")
             || program == "cosign" && w.get(1).is_some_and(|a| a.starts_with("verify"))
             || program == "minisign" && w.iter().any(|a| a == "-V")
-    });
+    })
+}
 
-    for (i, command) in commands.iter().enumerate() {
-        let words = effective(&command.words);
-        let Some(first) = words.first() else { continue };
-        let program = base(first);
+/// The first file this command writes (by redirection, or as `tee`'s argument) under one of
+/// `prefixes`.
+pub(crate) fn writes_to(at: &At<'_>, prefixes: &[&str]) -> Option<String> {
+    let At {
+        command,
+        words,
+        program,
+        ..
+    } = *at;
+    let tee_targets: Vec<String> = if program == "tee" {
+        words[1..]
+            .iter()
+            .filter(|w| !w.starts_with('-'))
+            .cloned()
+            .collect()
+    } else {
+        Vec::new()
+    };
+    command
+        .writes
+        .iter()
+        .chain(tee_targets.iter())
+        .find(|t| prefixes.iter().any(|p| t.starts_with(p)))
+        .cloned()
+}
 
-        // Package managers.
-        if let Some(crate::packages::Install {
-            manager,
-            packages,
-            unpinned,
-            sources,
-            weakened,
-        }) = crate::packages::packages(words)
-        {
-            let mut summary = format!(
-                "{manager} installs {}",
-                if packages.is_empty() {
-                    "(no packages named)".to_string()
-                } else {
-                    packages.join(", ")
-                }
-            );
-            if !unpinned.is_empty() {
-                summary.push_str(&format!(
-                    "; not pinned to a version: {}",
-                    unpinned.join(", ")
-                ));
-            }
-            if !sources.is_empty() {
-                summary.push_str(&format!("; from {}", sources.join(", ")));
-            }
-            if !weakened.is_empty() {
-                summary.push_str(&format!(
-                    "; signature checks weakened by {}",
-                    weakened.join(" ")
-                ));
-            }
-            let severity = if !weakened.is_empty() || !sources.is_empty() {
-                Severity::High
-            } else if !unpinned.is_empty() || packages.iter().any(|p| p.starts_with("-r ")) {
-                Severity::Medium
-            } else {
-                Severity::Low
-            };
-            let mut set = packages.clone();
-            set.sort();
-            facts.findings.push(Raw {
-                rule: &rule::PACKAGES,
-                about: format!("{manager} {} {}", set.join(" "), sources.join(" ")),
-                summary,
-                severity,
-                check: "Are these packages, and the repositories they come from, ones you trust? Unpinned versions mean a rebuild can install different code: pin them (apt: name=version, pip: name==version with --require-hashes, npm: name@version).".into(),
-            });
-            if packages
-                .iter()
-                .any(|p| p == "sudo" || p.starts_with("sudo="))
-            {
-                facts.findings.push(Raw {
-                    rule: &rule::SUDO,
-                    about: "sudo".into(),
-                    summary: "installs sudo".into(),
-                    severity: Severity::Medium,
-                    check: "Why does the container need sudo? Check who may use it (sudoers) and whether the image runs as a non-root user at all.".into(),
-                });
-            }
+/// Paths created by moves, copies, links and redirections, for the entrypoint check.
+fn created_paths(at: &At<'_>, facts: &mut RunFacts) {
+    let At {
+        command,
+        words,
+        program,
+        ..
+    } = *at;
+    if matches!(program, "mv" | "cp" | "ln" | "install" | "touch" | "tee") {
+        if let Some(last) = words.iter().skip(1).rfind(|w| !w.starts_with('-')) {
+            facts.created.push(last.clone());
         }
-
-        // Package repositories and signing keys.
-        let writes_to = |prefixes: &[&str]| -> Option<String> {
-            let tee_targets = if program == "tee" {
-                words[1..]
-                    .iter()
-                    .filter(|w| !w.starts_with('-'))
-                    .cloned()
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            command
-                .writes
-                .iter()
-                .chain(tee_targets.iter())
-                .find(|t| prefixes.iter().any(|p| t.starts_with(p)))
-                .cloned()
-        };
-        let repository = match program {
-            "add-apt-repository" => words
-                .iter()
-                .skip(1)
-                .find(|w| !w.starts_with('-'))
-                .map(|r| format!("adds the apt repository {r}")),
-            "apt-key" if words.get(1).is_some_and(|w| w == "add" || w == "adv") => {
-                Some("adds an apt signing key (apt-key)".into())
-            }
-            "rpm" if words.iter().any(|w| w == "--import") => Some(format!(
-                "imports an rpm signing key {}",
-                words.last().map(String::as_str).unwrap_or("")
-            )),
-            "yum-config-manager" | "dnf"
-                if words
-                    .iter()
-                    .any(|w| w == "--add-repo" || w == "config-manager") =>
-            {
-                Some(format!(
-                    "adds a yum repository {}",
-                    words
-                        .iter()
-                        .find(|w| is_url(w))
-                        .map(String::as_str)
-                        .unwrap_or("")
-                ))
-            }
-            "gpg" if words.iter().any(|w| w == "--dearmor") => {
-                writes_to(&["/usr/share/keyrings", "/etc/apt/"])
-                    .map(|t| format!("installs a package signing key at {t}"))
-                    .or_else(|| {
-                        option_value(words, &["-o", "--output"])
-                            .map(|t| format!("installs a signing key at {t}"))
-                    })
-            }
-            _ => writes_to(&[
-                "/etc/apt/sources.list",
-                "/etc/yum.repos.d/",
-                "/etc/apk/repositories",
-                "/usr/share/keyrings/",
-                "/etc/apt/trusted.gpg",
-                "/etc/pip.conf",
-                "/root/.npmrc",
-            ])
-            .map(|t| format!("writes package sources or keys: {t}")),
-        };
-        if let Some(summary) = repository {
-            facts.findings.push(Raw {
-                rule: &rule::PACKAGE_SOURCE,
-                about: words.join(" "),
-                summary,
-                severity: Severity::High,
-                check: "A new repository or signing key decides what every later install trusts. Who runs it, is the key fetched over TLS and checked against a known fingerprint?".into(),
-            });
-        }
-
-        // Downloads.
-        let urls: Vec<&String> = words.iter().skip(1).filter(|w| is_url(w)).collect();
-        let download_tool = matches!(program, "curl" | "wget")
-            || (program == "git" && words.get(1).is_some_and(|w| w == "clone"));
-        if download_tool && !urls.is_empty() {
-            let next = commands
-                .get(i + 1)
-                .map(|c| effective(&c.words))
-                .and_then(|w| w.first())
-                .map(|p| base(p).to_string());
-            let piped_to_shell =
-                command.piped && next.as_deref().is_some_and(|n| SHELLS.contains(&n));
-            for url in &urls {
-                let dest = match program {
-                    "curl" => option_value(words, &["-o", "--output"])
-                        .map(str::to_string)
-                        .or_else(|| glued_last(words, 'o'))
-                        .or_else(|| {
-                            if words.iter().any(|w| {
-                                w == "-O"
-                                    || w == "--remote-name"
-                                    || (w.starts_with('-')
-                                        && !w.starts_with("--")
-                                        && w.contains('O'))
-                            }) {
-                                Some(url_basename(url))
-                            } else {
-                                command.writes.first().cloned()
-                            }
-                        }),
-                    "wget" => match option_value(words, &["-O", "--output-document"]) {
-                        Some("-") => command.writes.first().cloned(),
-                        Some(file) => Some(file.to_string()),
-                        None => Some(match option_value(words, &["-P", "--directory-prefix"]) {
-                            Some(dir) => {
-                                format!("{}/{}", dir.trim_end_matches('/'), url_basename(url))
-                            }
-                            None => url_basename(url),
-                        }),
-                    },
-                    _ => words
-                        .iter()
-                        .skip(2)
-                        .rfind(|w| !w.starts_with('-') && !is_url(w))
-                        .cloned()
-                        .or_else(|| Some(url_basename(url).trim_end_matches(".git").to_string())),
-                };
-                let git_pinned = program == "git"
-                    && all_words
-                        .iter()
-                        .any(|w| w.len() == 40 && w.chars().all(|c| c.is_ascii_hexdigit()));
-                let (severity, how) = if piped_to_shell {
-                    (
-                        Severity::High,
-                        format!("piped straight into {}", next.clone().unwrap_or_default()),
-                    )
-                } else if verified || git_pinned {
-                    (Severity::Low, "verified in the same RUN".to_string())
-                } else if command.piped {
-                    (
-                        Severity::High,
-                        format!(
-                            "piped into {}, not verified",
-                            next.clone().unwrap_or_default()
-                        ),
-                    )
-                } else {
-                    (
-                        Severity::High,
-                        "not verified (no checksum or signature check in the Dockerfile)"
-                            .to_string(),
-                    )
-                };
-                let into = dest
-                    .as_ref()
-                    .map(|d| format!(" to {d}"))
-                    .unwrap_or_default();
-                facts.findings.push(Raw {
-                    rule: &rule::DOWNLOAD_RUN,
-                    // Whether it is verified is part of what it is: a change is a new finding.
-                    about: format!("{program} {url} {severity:?}"),
-                    summary: format!("{program} fetches {url}{into}: {how}"),
-                    severity,
-                    check: "Fetch it yourself, read what it is, and record the sha256 of what you reviewed (--download URL=sha256:HEX). Better: verify it in the Dockerfile (sha256sum -c, ADD --checksum) so the build cannot fetch something else.".into(),
-                });
-                if let Some(dest) = &dest {
-                    facts.created.push(dest.clone());
-                }
-                facts.downloads.push(Download {
-                    url: (*url).clone(),
-                    dest,
-                    finding: facts.findings.len() - 1,
-                });
-            }
-        }
-
-        // Privilege changes.
-        let mut privilege = |rule: &'static Rule, about: String, summary: String, check: &str| {
-            facts.findings.push(Raw {
-                rule,
-                about,
-                summary,
-                severity: Severity::High,
-                check: check.into(),
-            })
-        };
-        if matches!(
-            program,
-            "useradd" | "adduser" | "usermod" | "gpasswd" | "addgroup"
-        ) {
-            let groups = option_value(words, &["-G", "--groups", "-aG", "--append"]).unwrap_or("");
-            let power: Vec<&str> = groups
-                .split(',')
-                .filter(|g| matches!(*g, "sudo" | "wheel" | "admin" | "root" | "docker"))
-                .collect();
-            let positional_power = (program == "adduser" || program == "gpasswd")
-                && words
-                    .iter()
-                    .skip(1)
-                    .any(|w| matches!(w.as_str(), "sudo" | "wheel" | "admin" | "root"));
-            if !power.is_empty() || positional_power {
-                let user = words
-                    .iter()
-                    .skip(1)
-                    .rfind(|w| !w.starts_with('-'))
-                    .map(String::as_str)
-                    .unwrap_or("?");
-                privilege(
-                    &rule::PRIVILEGED_GROUP,
-                    format!("{user} {}", power.join(",")),
-                    format!(
-                        "{program} gives {user} membership of {}",
-                        if power.is_empty() {
-                            "a privileged group".to_string()
-                        } else {
-                            power.join(", ")
-                        }
-                    ),
-                    "Members of these groups can become root. Does the container need that?",
-                );
-            }
-        }
-        if let Some(target) = writes_to(&["/etc/sudoers"]) {
-            let nopasswd = all_words.iter().any(|w| w.contains("NOPASSWD"));
-            privilege(
-                &rule::SUDOERS,
-                format!("{target} nopasswd={nopasswd}"),
-                format!(
-                    "edits {target}{}",
-                    if nopasswd { " with NOPASSWD" } else { "" }
-                ),
-                "Who gets root through sudo, and without a password? A container rarely needs it.",
-            );
-        }
-        if let Some(target) = writes_to(&["/etc/passwd", "/etc/shadow", "/etc/group"]) {
-            privilege(&rule::ACCOUNT_FILES, target.clone(), format!("writes {target} directly"), "Direct edits of the account files can add users or empty passwords: read exactly what is written.");
-        }
-        if matches!(program, "chpasswd" | "passwd") {
-            privilege(
-                &rule::PASSWORD,
-                program.to_string(),
-                format!("{program} sets a password"),
-                "A password baked into the image is known to everyone who has the image.",
-            );
-        }
-        if program == "chmod" {
-            let mode = words
-                .iter()
-                .skip(1)
-                .find(|w| !w.starts_with('-') || w.contains('s'));
-            if let Some(mode) = mode {
-                let symbolic = mode.contains("+s") || mode.contains("u+s") || mode.contains("g+s");
-                let numeric = mode.len() == 4
-                    && mode.chars().all(|c| c.is_ascii_digit())
-                    && matches!(mode.as_bytes()[0], b'2' | b'4' | b'6');
-                if symbolic || numeric {
-                    let targets: Vec<&str> = words.iter().skip(2).map(String::as_str).collect();
-                    privilege(&rule::SETUID, targets.join(" "), format!("chmod {mode} sets setuid/setgid on {}", targets.join(" ")), "A setuid binary runs with its owner's rights for any user. Is it needed, and is the binary trustworthy?");
-                }
-            }
-            if words.iter().any(|w| {
-                w.contains("+x")
-                    || w.chars().all(|c| c.is_ascii_digit())
-                        && w.len() == 3
-                        && (w.ends_with('5') || w.ends_with('7'))
-            }) {
-                facts
-                    .created
-                    .extend(words.iter().skip(2).filter(|w| w.starts_with('/')).cloned());
-            }
-        }
-        if program == "setcap" {
-            privilege(
-                &rule::CAPABILITIES,
-                words[1..].join(" "),
-                format!("setcap {}", words[1..].join(" ")),
-                "File capabilities grant root powers to a binary. Which capability, and why?",
-            );
-        }
-
-        // Paths created by moves, copies and links, for the entrypoint check.
-        if matches!(program, "mv" | "cp" | "ln" | "install" | "touch" | "tee") {
-            if let Some(last) = words.iter().skip(1).rfind(|w| !w.starts_with('-')) {
-                facts.created.push(last.clone());
-            }
-        }
-        facts.created.extend(
-            command
-                .writes
-                .iter()
-                .filter(|w| w.starts_with('/'))
-                .cloned(),
-        );
     }
-    facts
+    facts.created.extend(
+        command
+            .writes
+            .iter()
+            .filter(|w| w.starts_with('/'))
+            .cloned(),
+    );
 }
 
 #[cfg(test)]

@@ -1,0 +1,113 @@
+//! Downloads in RUN (rule VR301): where they land, and whether they are verified.
+
+use vouch_proto::findings::Severity;
+
+use super::{
+    base, effective, glued_last, is_url, option_value, url_basename, At, Download, Raw, RunFacts,
+    SHELLS,
+};
+use crate::rule;
+
+/// VR301: downloads by curl, wget and git clone, verified or not, piped into a shell or not.
+pub(super) fn check(at: &At<'_>, facts: &mut RunFacts) {
+    let At {
+        commands,
+        command,
+        words,
+        program,
+        all_words,
+        verified,
+        index: i,
+        ..
+    } = *at;
+    let urls: Vec<&String> = words.iter().skip(1).filter(|w| is_url(w)).collect();
+    let download_tool = matches!(program, "curl" | "wget")
+        || (program == "git" && words.get(1).is_some_and(|w| w == "clone"));
+    if download_tool && !urls.is_empty() {
+        let next = commands
+            .get(i + 1)
+            .map(|c| effective(&c.words))
+            .and_then(|w| w.first())
+            .map(|p| base(p).to_string());
+        let piped_to_shell = command.piped && next.as_deref().is_some_and(|n| SHELLS.contains(&n));
+        for url in &urls {
+            let dest = match program {
+                "curl" => option_value(words, &["-o", "--output"])
+                    .map(str::to_string)
+                    .or_else(|| glued_last(words, 'o'))
+                    .or_else(|| {
+                        if words.iter().any(|w| {
+                            w == "-O"
+                                || w == "--remote-name"
+                                || (w.starts_with('-') && !w.starts_with("--") && w.contains('O'))
+                        }) {
+                            Some(url_basename(url))
+                        } else {
+                            command.writes.first().cloned()
+                        }
+                    }),
+                "wget" => match option_value(words, &["-O", "--output-document"]) {
+                    Some("-") => command.writes.first().cloned(),
+                    Some(file) => Some(file.to_string()),
+                    None => Some(match option_value(words, &["-P", "--directory-prefix"]) {
+                        Some(dir) => {
+                            format!("{}/{}", dir.trim_end_matches('/'), url_basename(url))
+                        }
+                        None => url_basename(url),
+                    }),
+                },
+                _ => words
+                    .iter()
+                    .skip(2)
+                    .rfind(|w| !w.starts_with('-') && !is_url(w))
+                    .cloned()
+                    .or_else(|| Some(url_basename(url).trim_end_matches(".git").to_string())),
+            };
+            let git_pinned = program == "git"
+                && all_words
+                    .iter()
+                    .any(|w| w.len() == 40 && w.chars().all(|c| c.is_ascii_hexdigit()));
+            let (severity, how) = if piped_to_shell {
+                (
+                    Severity::High,
+                    format!("piped straight into {}", next.clone().unwrap_or_default()),
+                )
+            } else if verified || git_pinned {
+                (Severity::Low, "verified in the same RUN".to_string())
+            } else if command.piped {
+                (
+                    Severity::High,
+                    format!(
+                        "piped into {}, not verified",
+                        next.clone().unwrap_or_default()
+                    ),
+                )
+            } else {
+                (
+                    Severity::High,
+                    "not verified (no checksum or signature check in the Dockerfile)".to_string(),
+                )
+            };
+            let into = dest
+                .as_ref()
+                .map(|d| format!(" to {d}"))
+                .unwrap_or_default();
+            facts.findings.push(Raw {
+                rule: &rule::DOWNLOAD_RUN,
+                // Whether it is verified is part of what it is: a change is a new finding.
+                about: format!("{program} {url} {severity:?}"),
+                summary: format!("{program} fetches {url}{into}: {how}"),
+                severity,
+                check: "Fetch it yourself, read what it is, and record the sha256 of what you reviewed (--download URL=sha256:HEX). Better: verify it in the Dockerfile (sha256sum -c, ADD --checksum) so the build cannot fetch something else.".into(),
+            });
+            if let Some(dest) = &dest {
+                facts.created.push(dest.clone());
+            }
+            facts.downloads.push(Download {
+                url: (*url).clone(),
+                dest,
+                finding: facts.findings.len() - 1,
+            });
+        }
+    }
+}
