@@ -18,6 +18,7 @@ use vouch_proto::{
 
 use crate::db;
 use crate::error::LedgerError;
+use crate::frontier::Frontier;
 use crate::logkey;
 use crate::read::to_u64;
 use crate::snapshot::{self, Head, Part, Row};
@@ -474,6 +475,26 @@ fn verify_signatures(
         .collect()
 }
 
+/// What checking the reviewer's signature needs: the PAE, the signature most likely the
+/// reviewer's (the one whose keyid hint names it, else the first; a failed batch re-checks
+/// every signature), and the reviewer's key among `keys`, if it is there.
+fn signature_to_check(envelope: &Envelope, reviewer: &KeyId, keys: &[PublicKey]) -> Signature {
+    let Some(key) = keys.iter().position(|k| k.id() == *reviewer) else {
+        return Signature::Unchecked;
+    };
+    Signature::Pending {
+        message: pae(&envelope.payload_type, &envelope.payload),
+        sig: envelope
+            .signatures
+            .iter()
+            .find(|s| s.keyid == reviewer.to_string())
+            .or_else(|| envelope.signatures.first())
+            .map(|s| s.sig.clone())
+            .unwrap_or_default(),
+        key,
+    }
+}
+
 /// Checks one entry on its own: its bytes against its leaf hash, its derived columns (subjects,
 /// signer, signed-content key) against its signed content. Returns what its signature needs.
 fn check_entry(row: &Row, keys: &[PublicKey]) -> Result<Checked, (ProblemKind, String)> {
@@ -539,20 +560,7 @@ fn check_entry(row: &Row, keys: &[PublicKey]) -> Result<Checked, (ProblemKind, S
             ));
         }
     }
-    let signature = match keys.iter().position(|k| k.id() == reviewer) {
-        Some(key) => Signature::Pending {
-            message: pae(&envelope.payload_type, &envelope.payload),
-            sig: envelope
-                .signatures
-                .iter()
-                .find(|s| s.keyid == reviewer.to_string())
-                .or_else(|| envelope.signatures.first())
-                .map(|s| s.sig.clone())
-                .unwrap_or_default(),
-            key,
-        },
-        None => Signature::Unchecked,
-    };
+    let signature = signature_to_check(&envelope, &reviewer, keys);
     Ok(Checked {
         leaf,
         signature,
@@ -560,86 +568,4 @@ fn check_entry(row: &Row, keys: &[PublicKey]) -> Result<Checked, (ProblemKind, S
         statement,
         reviewer,
     })
-}
-
-/// The right edge of an RFC 9162 tree being built leaf by leaf: one complete subtree per set
-/// bit of the size. Each push yields the hashes tlog stores for that record, in stored order.
-#[derive(Default)]
-struct Frontier {
-    stack: Vec<(u32, [u8; 32])>,
-}
-
-impl Frontier {
-    fn push(&mut self, leaf: [u8; 32]) -> Vec<[u8; 32]> {
-        let mut emitted = vec![leaf];
-        let mut node = (0u32, leaf);
-        while let Some(&(height, left)) = self.stack.last() {
-            if height != node.0 {
-                break;
-            }
-            self.stack.pop();
-            node = (height + 1, node_hash(&left, &node.1));
-            emitted.push(node.1);
-        }
-        self.stack.push(node);
-        emitted
-    }
-
-    fn root(&self) -> [u8; 32] {
-        let mut iter = self.stack.iter().rev();
-        let Some(&(_, mut hash)) = iter.next() else {
-            return tlog_tiles::EMPTY_HASH.0;
-        };
-        for (_, left) in iter {
-            hash = node_hash(left, &hash);
-        }
-        hash
-    }
-}
-
-fn node_hash(left: &[u8; 32], right: &[u8; 32]) -> [u8; 32] {
-    let mut hasher = Sha256::new();
-    hasher.update([1u8]);
-    hasher.update(left);
-    hasher.update(right);
-    hasher.finalize().into()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn frontier_matches_tlog_roots_and_stored_hashes() {
-        #[derive(Default)]
-        struct Mem(Vec<tlog_tiles::Hash>);
-        impl tlog_tiles::HashReader for Mem {
-            fn read_hashes(
-                &self,
-                indexes: &[u64],
-            ) -> Result<Vec<tlog_tiles::Hash>, tlog_tiles::Error> {
-                Ok(indexes.iter().map(|&i| self.0[i as usize]).collect())
-            }
-        }
-        let mut mem = Mem::default();
-        let mut frontier = Frontier::default();
-        assert_eq!(frontier.root(), tlog_tiles::EMPTY_HASH.0);
-        for n in 0..300u64 {
-            let data = n.to_le_bytes();
-            let stored = tlog_tiles::stored_hashes(n, &data, &mem).unwrap();
-            let emitted = frontier.push(tlog_tiles::record_hash(&data).0);
-            assert_eq!(
-                emitted,
-                stored.iter().map(|h| h.0).collect::<Vec<_>>(),
-                "record {n}"
-            );
-            mem.0.extend(stored);
-            assert_eq!(
-                frontier.root(),
-                tlog_tiles::tree_hash(n + 1, &mem).unwrap().0,
-                "size {}",
-                n + 1
-            );
-        }
-    }
 }

@@ -6,6 +6,7 @@ mod audit;
 mod commit;
 mod db;
 mod error;
+mod frontier;
 mod hashes;
 mod ledger;
 mod logkey;
