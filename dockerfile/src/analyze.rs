@@ -19,24 +19,24 @@ use crate::shell;
 pub struct ParseError(pub String);
 
 #[derive(Clone, Default)]
-struct Stage {
-    name: Option<String>,
-    external: bool,
-    vars: Vars,
-    user: Option<(String, usize, String)>,
-    entrypoint: Option<Exec>,
-    cmd: Option<Exec>,
-    created: Vec<(String, usize, &'static str)>,
-    downloads: Vec<(Download, usize)>,
+pub(crate) struct Stage {
+    pub(crate) name: Option<String>,
+    pub(crate) external: bool,
+    pub(crate) vars: Vars,
+    pub(crate) user: Option<(String, usize, String)>,
+    pub(crate) entrypoint: Option<Exec>,
+    pub(crate) cmd: Option<Exec>,
+    pub(crate) created: Vec<(String, usize, &'static str)>,
+    pub(crate) downloads: Vec<(Download, usize)>,
 }
 
 /// An ENTRYPOINT or CMD of a stage: its words, whether in exec form, its line and its text.
 #[derive(Clone)]
-struct Exec {
-    words: Vec<String>,
-    exec_form: bool,
-    line: usize,
-    source: String,
+pub(crate) struct Exec {
+    pub(crate) words: Vec<String>,
+    pub(crate) exec_form: bool,
+    pub(crate) line: usize,
+    pub(crate) source: String,
 }
 
 struct Lines {
@@ -99,251 +99,324 @@ pub fn analyze_full(
     text: &str,
     build_args: &BTreeMap<String, String>,
 ) -> Result<Analysis, ParseError> {
-    let mut downloads = Vec::new();
-    let mut base_images = Vec::new();
     let parsed = parse_dockerfile::parse(text).map_err(|e| ParseError(e.to_string()))?;
     let lines = Lines::new(text);
     let starts: Vec<usize> = parsed.instructions.iter().map(keyword_start).collect();
-    let mut out = Findings::default();
-    let mut global = Vars::new();
-    let mut stages: Vec<Stage> = Vec::new();
-
+    let mut walk = Walk {
+        build_args,
+        stage_names: parsed_stage_names(&parsed),
+        out: Findings::default(),
+        downloads: Vec::new(),
+        base_images: Vec::new(),
+        global: Vars::new(),
+        stages: Vec::new(),
+    };
     for (position, instruction) in parsed.instructions.iter().enumerate() {
         let start = starts[position];
         let end = starts.get(position + 1).copied().unwrap_or(text.len());
-        let line = lines.line(start);
-        let source = instruction_text(&text[start..end]);
-        let push = |raw: Raw, out: &mut Findings| out.push(raw, line, &source);
+        let here = Here {
+            line: lines.line(start),
+            source: instruction_text(&text[start..end]),
+        };
+        walk.instruction(instruction, &here);
+    }
+    if let Some(last) = walk.stages.last() {
+        crate::runs::check(last, &mut walk.out);
+    }
+    Ok(Analysis {
+        findings: walk.out.done(),
+        downloads: walk.downloads,
+        base_images: walk.base_images,
+    })
+}
 
+/// Where an instruction stands: its line and its text.
+struct Here {
+    line: usize,
+    source: String,
+}
+
+/// A walk over a Dockerfile's instructions, in order: what it found so far, and each stage's
+/// variables and what it creates, runs and downloads.
+struct Walk<'a> {
+    build_args: &'a BTreeMap<String, String>,
+    /// Every stage alias in the file (for COPY --from=<stage>).
+    stage_names: Vec<String>,
+    out: Findings,
+    downloads: Vec<DownloadRef>,
+    base_images: Vec<ImageRefFound>,
+    /// The ARGs before the first FROM.
+    global: Vars,
+    stages: Vec<Stage>,
+}
+
+impl Walk<'_> {
+    fn push(&mut self, raw: Raw, here: &Here) -> String {
+        self.out.push(raw, here.line, &here.source)
+    }
+
+    fn instruction(&mut self, instruction: &Instruction<'_>, here: &Here) {
         if let Instruction::From(from) = instruction {
-            let image = expand(&from.image.value, &global);
-            let previous = stages
-                .iter()
-                .find(|s| {
-                    s.name
-                        .as_deref()
-                        .is_some_and(|n| n.eq_ignore_ascii_case(&image))
-                })
-                .cloned();
-            let mut stage = match previous {
-                Some(parent) => Stage {
-                    name: None,
-                    external: false,
-                    ..parent
-                },
-                None => Stage {
-                    external: image != "scratch",
-                    vars: global.clone(),
-                    ..Stage::default()
-                },
-            };
-            stage.name = from.as_.as_ref().map(|(_, alias)| alias.value.to_string());
-            if stage.external {
-                let finding_id = push(base_image(&image, "FROM"), &mut out);
-                base_images.push(ImageRefFound {
-                    finding_id,
-                    reference: image.clone(),
-                });
-            }
-            stages.push(stage);
-            continue;
+            return self.from(from, here);
         }
-        let Some(stage) = stages.last_mut() else {
+        let Some(stage) = self.stages.last_mut() else {
             // Before the first FROM only ARG is allowed: global build arguments.
             if let Instruction::Arg(arg) = instruction {
-                for (name, value) in assignments(&arg.arguments.value, &global) {
-                    let value = build_args.get(&name).cloned().or(value).unwrap_or_default();
-                    secrets(&name, &value, "ARG").into_iter().for_each(|raw| {
-                        push(raw, &mut out);
-                    });
-                    global.insert(name, value);
-                }
+                self.global_arg(&arg.arguments.value, here);
             }
-            continue;
+            return;
         };
         match instruction {
-            Instruction::Arg(arg) => {
-                for (name, value) in assignments(&arg.arguments.value, &stage.vars) {
-                    let value = build_args
-                        .get(&name)
-                        .cloned()
-                        .or(value)
-                        .or_else(|| global.get(&name).cloned())
-                        .unwrap_or_default();
-                    secrets(&name, &value, "ARG").into_iter().for_each(|raw| {
-                        push(raw, &mut out);
-                    });
-                    stage.vars.insert(name, value);
-                }
-            }
-            Instruction::Env(env) => {
-                for (name, value) in assignments(&env.arguments.value, &stage.vars) {
-                    let value = value.unwrap_or_default();
-                    secrets(&name, &value, "ENV").into_iter().for_each(|raw| {
-                        push(raw, &mut out);
-                    });
-                    stage.vars.insert(name, value);
-                }
-            }
-            Instruction::Run(run) => {
-                let mut script = match &run.arguments {
-                    Command::Exec(words) => words
-                        .value
-                        .iter()
-                        .map(|w| w.value.to_string())
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                    Command::Shell(text) => text.value.to_string(),
-                    _ => String::new(),
-                };
-                for doc in &run.here_docs {
-                    script.push('\n');
-                    script.push_str(&doc.value);
-                }
-                let facts = rules::run(&shell::split(&expand(&script, &stage.vars)));
-                let ids: Vec<String> = facts
-                    .findings
-                    .into_iter()
-                    .map(|raw| push(raw, &mut out))
-                    .collect();
-                for d in &facts.downloads {
-                    downloads.push(DownloadRef {
-                        finding_id: ids.get(d.finding).cloned().unwrap_or_default(),
-                        url: d.url.clone(),
-                        destination: d.dest.clone(),
-                    });
-                }
-                stage
-                    .created
-                    .extend(facts.created.into_iter().map(|p| (p, line, "RUN")));
-                stage
-                    .downloads
-                    .extend(facts.downloads.into_iter().map(|d| (d, line)));
-            }
-            Instruction::Add(add) => {
-                let checksum = add.options.iter().any(|f| f.name.value == "checksum");
-                let dest = expand(&add.dest.value, &stage.vars);
-                for src in &add.src {
-                    let Source::Path(path) = src else { continue };
-                    let src = expand(&path.value, &stage.vars);
-                    let target = if dest.ends_with('/') {
-                        format!("{dest}{}", src.rsplit('/').next().unwrap_or(""))
-                    } else {
-                        dest.clone()
-                    };
-                    if src.starts_with("http://")
-                        || src.starts_with("https://")
-                        || src.starts_with("git@")
-                        || src.ends_with(".git")
-                    {
-                        let (severity, how) = if checksum {
-                            (Severity::Low, "verified by ADD --checksum")
-                        } else {
-                            (Severity::High, "not verified (no --checksum)")
-                        };
-                        let finding_id = push(
-                            Raw {
-                                rule: &rule::DOWNLOAD_ADD,
-                                about: format!("{src} {target} checksum={checksum}"),
-                                summary: format!("ADD fetches {src} to {target}: {how}"),
-                                severity,
-                                check: "Fetch it yourself, read what it is, and record its sha256 (--download URL=sha256:HEX); pin it in the Dockerfile with ADD --checksum=sha256:...".into(),
-                            },
-                            &mut out,
-                        );
-                        downloads.push(DownloadRef {
-                            finding_id,
-                            url: src.clone(),
-                            destination: Some(target.clone()),
-                        });
-                        stage.downloads.push((
-                            Download {
-                                url: src.clone(),
-                                dest: Some(target.clone()),
-                                finding: 0,
-                            },
-                            line,
-                        ));
-                    }
-                    stage.created.push((target, line, "ADD"));
-                }
-            }
-            Instruction::Copy(copy) => {
-                let from = copy
-                    .options
-                    .iter()
-                    .find(|f| f.name.value == "from")
-                    .and_then(|f| f.value.as_ref())
-                    .map(|v| expand(&v.value, &stage.vars));
-                let dest = expand(&copy.dest.value, &stage.vars);
-                if let Some(from) = from {
-                    let internal = from.chars().all(|c| c.is_ascii_digit())
-                        || parsed_stage_names(&parsed)
-                            .iter()
-                            .any(|n| n.eq_ignore_ascii_case(&from));
-                    if !internal {
-                        let raw = base_image(&from, "COPY --from");
-                        let finding_id = push(raw, &mut out);
-                        base_images.push(ImageRefFound {
-                            finding_id,
-                            reference: from.clone(),
-                        });
-                    }
-                }
-                for src in &copy.src {
-                    let Source::Path(path) = src else {
-                        stage.created.push((dest.clone(), line, "COPY"));
-                        continue;
-                    };
-                    let src = expand(&path.value, &stage.vars);
-                    let target = if dest.ends_with('/') {
-                        format!(
-                            "{dest}{}",
-                            src.trim_end_matches('/').rsplit('/').next().unwrap_or("")
-                        )
-                    } else {
-                        dest.clone()
-                    };
-                    stage.created.push((target, line, "COPY"));
-                }
-            }
+            Instruction::Arg(arg) => self.arg(&arg.arguments.value, here),
+            Instruction::Env(env) => self.env(&env.arguments.value, here),
+            Instruction::Run(run) => self.run(run, here),
+            Instruction::Add(add) => self.add(add, here),
+            Instruction::Copy(copy) => self.copy(copy, here),
             Instruction::User(user) => {
-                stage.user = Some((
-                    expand(&user.arguments.value, &stage.vars),
-                    line,
-                    source.clone(),
-                ));
+                let user = expand(&user.arguments.value, &stage.vars);
+                stage.user = Some((user, here.line, here.source.clone()));
             }
             Instruction::Entrypoint(e) => {
-                stage.entrypoint = Some(Exec {
-                    words: command_words(&e.arguments, &stage.vars),
-                    exec_form: matches!(e.arguments, Command::Exec(_)),
-                    line,
-                    source: source.clone(),
-                });
+                stage.entrypoint = Some(Exec::of(&e.arguments, &stage.vars, here));
                 // An ENTRYPOINT resets the CMD inherited from the base image.
                 stage.cmd = None;
             }
-            Instruction::Cmd(c) => {
-                stage.cmd = Some(Exec {
-                    words: command_words(&c.arguments, &stage.vars),
-                    exec_form: matches!(c.arguments, Command::Exec(_)),
-                    line,
-                    source: source.clone(),
-                });
-            }
+            Instruction::Cmd(c) => stage.cmd = Some(Exec::of(&c.arguments, &stage.vars, here)),
             _ => {}
         }
     }
 
-    if let Some(last) = stages.last() {
-        final_stage(last, &mut out);
+    /// The stage the instruction belongs to. `instruction` returns before any of the methods
+    /// below is called when there is none, so this is never empty there.
+    fn stage(&mut self) -> &mut Stage {
+        if self.stages.is_empty() {
+            self.stages.push(Stage::default());
+        }
+        let last = self.stages.len() - 1;
+        &mut self.stages[last]
     }
-    Ok(Analysis {
-        findings: out.done(),
-        downloads,
-        base_images,
-    })
+
+    fn from(&mut self, from: &parse_dockerfile::FromInstruction<'_>, here: &Here) {
+        let image = expand(&from.image.value, &self.global);
+        let previous = self
+            .stages
+            .iter()
+            .find(|s| {
+                s.name
+                    .as_deref()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(&image))
+            })
+            .cloned();
+        let mut stage = match previous {
+            Some(parent) => Stage {
+                name: None,
+                external: false,
+                ..parent
+            },
+            None => Stage {
+                external: image != "scratch",
+                vars: self.global.clone(),
+                ..Stage::default()
+            },
+        };
+        stage.name = from.as_.as_ref().map(|(_, alias)| alias.value.to_string());
+        if stage.external {
+            let finding_id = self.push(base_image(&image, "FROM"), here);
+            self.base_images.push(ImageRefFound {
+                finding_id,
+                reference: image,
+            });
+        }
+        self.stages.push(stage);
+    }
+
+    fn global_arg(&mut self, text: &str, here: &Here) {
+        for (name, value) in assignments(text, &self.global) {
+            let value = self
+                .build_args
+                .get(&name)
+                .cloned()
+                .or(value)
+                .unwrap_or_default();
+            for raw in secrets(&name, &value, "ARG") {
+                self.push(raw, here);
+            }
+            self.global.insert(name, value);
+        }
+    }
+
+    fn arg(&mut self, text: &str, here: &Here) {
+        let vars = self.stage().vars.clone();
+        for (name, value) in assignments(text, &vars) {
+            let value = self
+                .build_args
+                .get(&name)
+                .cloned()
+                .or(value)
+                .or_else(|| self.global.get(&name).cloned())
+                .unwrap_or_default();
+            for raw in secrets(&name, &value, "ARG") {
+                self.push(raw, here);
+            }
+            self.stage().vars.insert(name, value);
+        }
+    }
+
+    fn env(&mut self, text: &str, here: &Here) {
+        let vars = self.stage().vars.clone();
+        for (name, value) in assignments(text, &vars) {
+            let value = value.unwrap_or_default();
+            for raw in secrets(&name, &value, "ENV") {
+                self.push(raw, here);
+            }
+            self.stage().vars.insert(name, value);
+        }
+    }
+
+    fn run(&mut self, run: &parse_dockerfile::RunInstruction<'_>, here: &Here) {
+        let mut script = match &run.arguments {
+            Command::Exec(words) => words
+                .value
+                .iter()
+                .map(|w| w.value.to_string())
+                .collect::<Vec<_>>()
+                .join(" "),
+            Command::Shell(text) => text.value.to_string(),
+            _ => String::new(),
+        };
+        for doc in &run.here_docs {
+            script.push('\n');
+            script.push_str(&doc.value);
+        }
+        let facts = rules::run(&shell::split(&expand(&script, &self.stage().vars)));
+        let ids: Vec<String> = facts
+            .findings
+            .into_iter()
+            .map(|raw| self.push(raw, here))
+            .collect();
+        for d in &facts.downloads {
+            self.downloads.push(DownloadRef {
+                finding_id: ids.get(d.finding).cloned().unwrap_or_default(),
+                url: d.url.clone(),
+                destination: d.dest.clone(),
+            });
+        }
+        let line = here.line;
+        let stage = self.stage();
+        stage
+            .created
+            .extend(facts.created.into_iter().map(|p| (p, line, "RUN")));
+        stage
+            .downloads
+            .extend(facts.downloads.into_iter().map(|d| (d, line)));
+    }
+
+    fn add(&mut self, add: &parse_dockerfile::AddInstruction<'_>, here: &Here) {
+        let checksum = add.options.iter().any(|f| f.name.value == "checksum");
+        let vars = self.stage().vars.clone();
+        let dest = expand(&add.dest.value, &vars);
+        for src in &add.src {
+            let Source::Path(path) = src else { continue };
+            let src = expand(&path.value, &vars);
+            let target = if dest.ends_with('/') {
+                format!("{dest}{}", src.rsplit('/').next().unwrap_or(""))
+            } else {
+                dest.clone()
+            };
+            let remote = src.starts_with("http://")
+                || src.starts_with("https://")
+                || src.starts_with("git@")
+                || src.ends_with(".git");
+            if remote {
+                self.add_download(&src, &target, checksum, here);
+            }
+            self.stage().created.push((target, here.line, "ADD"));
+        }
+    }
+
+    /// VR302: ADD of a URL, with or without --checksum.
+    fn add_download(&mut self, src: &str, target: &str, checksum: bool, here: &Here) {
+        let (severity, how) = if checksum {
+            (Severity::Low, "verified by ADD --checksum")
+        } else {
+            (Severity::High, "not verified (no --checksum)")
+        };
+        let finding_id = self.push(
+            Raw {
+                rule: &rule::DOWNLOAD_ADD,
+                about: format!("{src} {target} checksum={checksum}"),
+                summary: format!("ADD fetches {src} to {target}: {how}"),
+                severity,
+                check: ADD_CHECK.into(),
+            },
+            here,
+        );
+        self.downloads.push(DownloadRef {
+            finding_id,
+            url: src.to_string(),
+            destination: Some(target.to_string()),
+        });
+        let download = Download {
+            url: src.to_string(),
+            dest: Some(target.to_string()),
+            finding: 0,
+        };
+        self.stage().downloads.push((download, here.line));
+    }
+
+    fn copy(&mut self, copy: &parse_dockerfile::CopyInstruction<'_>, here: &Here) {
+        let vars = self.stage().vars.clone();
+        let from = copy
+            .options
+            .iter()
+            .find(|f| f.name.value == "from")
+            .and_then(|f| f.value.as_ref())
+            .map(|v| expand(&v.value, &vars));
+        let dest = expand(&copy.dest.value, &vars);
+        if let Some(from) = from {
+            let internal = from.chars().all(|c| c.is_ascii_digit())
+                || self
+                    .stage_names
+                    .iter()
+                    .any(|n| n.eq_ignore_ascii_case(&from));
+            if !internal {
+                let finding_id = self.push(base_image(&from, "COPY --from"), here);
+                self.base_images.push(ImageRefFound {
+                    finding_id,
+                    reference: from,
+                });
+            }
+        }
+        for src in &copy.src {
+            let target = match src {
+                Source::Path(path) => {
+                    let src = expand(&path.value, &vars);
+                    if dest.ends_with('/') {
+                        let name = src.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+                        format!("{dest}{name}")
+                    } else {
+                        dest.clone()
+                    }
+                }
+                _ => dest.clone(),
+            };
+            self.stage().created.push((target, here.line, "COPY"));
+        }
+    }
+}
+
+/// What to check about an ADD of a URL.
+const ADD_CHECK: &str = "Fetch it yourself, read what it is, and record its sha256 (--download URL=sha256:HEX); pin it in the Dockerfile with ADD --checksum=sha256:...";
+
+impl Exec {
+    fn of(arguments: &Command<'_>, vars: &Vars, here: &Here) -> Self {
+        Exec {
+            words: command_words(arguments, vars),
+            exec_form: matches!(arguments, Command::Exec(_)),
+            line: here.line,
+            source: here.source.clone(),
+        }
+    }
 }
 
 fn parsed_stage_names(parsed: &parse_dockerfile::Dockerfile<'_>) -> Vec<String> {
@@ -408,122 +481,6 @@ fn command_words(command: &Command<'_>, vars: &Vars) -> Vec<String> {
     }
 }
 
-fn final_stage(stage: &Stage, out: &mut Findings) {
-    let exec = |Exec {
-                    words,
-                    exec_form,
-                    line,
-                    source,
-                }: &Exec,
-                what: &str,
-                out: &mut Findings| {
-        let program = match words.first().map(String::as_str) {
-            Some("sh" | "/bin/sh" | "bash" | "/bin/bash")
-                if words.get(1).map(String::as_str) == Some("-c") =>
-            {
-                words.get(2).cloned().unwrap_or_default()
-            }
-            Some(first) => first.to_string(),
-            None => String::new(),
-        };
-        let program = program.split_whitespace().next().unwrap_or("").to_string();
-        let form = if *exec_form {
-            "exec form"
-        } else {
-            "shell form (runs under /bin/sh -c)"
-        };
-        let created = stage
-            .created
-            .iter()
-            .rev()
-            .find(|(path, _, _)| *path == program || path.trim_end_matches('/') == program);
-        let basename = program.rsplit('/').next().unwrap_or("");
-        let elsewhere = stage
-            .downloads
-            .iter()
-            .filter_map(|(d, l)| d.dest.as_ref().map(|dest| (dest, l)))
-            .chain(stage.created.iter().map(|(p, l, _)| (p, l)))
-            .find(|(dest, _)| {
-                dest.rsplit('/').next() == Some(basename)
-                    && **dest != program
-                    && !basename.is_empty()
-            });
-        let script = program.ends_with(".sh") || program.ends_with(".py");
-        let (summary, severity) = match (created, elsewhere) {
-            (Some((_, at, by)), _) => (format!("{what} runs {program} ({form}), written by the {by} at line {at}"), if script || *by != "RUN" { Severity::Medium } else { Severity::Low }),
-            (None, Some((dest, at))) if program.starts_with('/') => (
-                format!("{what} runs {program} ({form}), but no instruction creates that path: line {at} wrote {dest}"),
-                Severity::High,
-            ),
-            _ if program.is_empty() => (format!("{what} is empty ({form})"), Severity::Low),
-            _ if program.starts_with('/') => (format!("{what} runs {program} ({form}), which comes from the base image"), Severity::Low),
-            _ => (format!("{what} runs {program} ({form}), found through PATH in the image"), Severity::Low),
-        };
-        let instruction = if what.starts_with("CMD") {
-            "CMD"
-        } else {
-            "ENTRYPOINT"
-        };
-        out.push(
-            Raw {
-                rule: &rule::RUNS,
-                about: format!("{instruction} {program}"),
-                summary,
-                severity,
-                check: "This is what the container does. Read the program or script it runs and the arguments it gets; a script copied or downloaded in must be reviewed like code.".into(),
-            },
-            *line,
-            source,
-        );
-    };
-    if let Some(entrypoint) = &stage.entrypoint {
-        exec(entrypoint, "ENTRYPOINT", out);
-    }
-    if let Some(cmd) = &stage.cmd {
-        let what = if stage.entrypoint.as_ref().is_some_and(|e| e.exec_form) {
-            "CMD (arguments to the ENTRYPOINT)"
-        } else {
-            "CMD"
-        };
-        exec(cmd, what, out);
-    }
-    let _ = match &stage.user {
-        Some((user, line, source)) if !matches!(user.split(':').next().unwrap_or(""), "root" | "0" | "") => out.push(
-            Raw {
-                rule: &rule::USER_NAMED,
-                about: user.clone(),
-                summary: format!("the container runs as USER {user}"),
-                severity: Severity::Info,
-                check: "Check that this user exists in the image and is not given root through sudo or setuid binaries.".into(),
-            },
-            *line,
-            source,
-        ),
-        Some((user, line, source)) => out.push(
-            Raw {
-                rule: &rule::USER_ROOT,
-                about: user.clone(),
-                summary: format!("the container runs as root (USER {user})"),
-                severity: Severity::Medium,
-                check: "A process running as root in the container is one kernel bug away from root on the host. Can it run as an unprivileged user?".into(),
-            },
-            *line,
-            source,
-        ),
-        None => out.push(
-            Raw {
-                rule: &rule::USER_MISSING,
-                about: String::new(),
-                summary: "no USER in the final stage: the container runs as the base image's user, usually root".into(),
-                severity: Severity::Medium,
-                check: "A process running as root in the container is one kernel bug away from root on the host. Can it run as an unprivileged user?".into(),
-            },
-            0,
-            "",
-        ),
-    };
-}
-
 /// A finding's id: its rule's code and the first 10 hex digits of
 /// `SHA-256(code LF what it is about)`. Neither the wording nor the line goes in, so a reworded
 /// message or a moved line keeps the id.
@@ -535,13 +492,13 @@ pub(crate) fn finding_id(rule: &Rule, about: &str) -> String {
 /// Collects findings and gives each its id ([`finding_id`]); a second finding with the same id
 /// in one file gets `-2`, the third `-3`, in file order.
 #[derive(Default)]
-struct Findings {
+pub(crate) struct Findings {
     list: Vec<Finding>,
     seen: HashMap<String, usize>,
 }
 
 impl Findings {
-    fn push(&mut self, raw: Raw, line: usize, instruction: &str) -> String {
+    pub(crate) fn push(&mut self, raw: Raw, line: usize, instruction: &str) -> String {
         let mut id = finding_id(raw.rule, &raw.about);
         let count = self.seen.entry(id.clone()).or_insert(0);
         *count += 1;

@@ -9,6 +9,7 @@ mod expand;
 mod packages;
 pub mod rule;
 mod rules;
+mod runs;
 mod shell;
 
 pub use analyze::{analyze, analyze_full, Analysis, DownloadRef, ImageRefFound, ParseError};
