@@ -17,8 +17,94 @@ pub(crate) struct Install {
     pub weakened: Vec<String>,
 }
 
+/// Options of the package managers that take a value (the value is not a package).
+const TAKES_VALUE: [&str; 25] = [
+    "-r",
+    "--requirement",
+    "-c",
+    "--constraint",
+    "-i",
+    "--index-url",
+    "--extra-index-url",
+    "--trusted-host",
+    "--registry",
+    "-X",
+    "--repository",
+    "--source",
+    "-v",
+    "--version",
+    "--vers",
+    "--git",
+    "--branch",
+    "--tag",
+    "--rev",
+    "-o",
+    "--target",
+    "-t",
+    "--prefix",
+    "--root",
+    "--repo",
+];
+
+/// Options that name where packages come from.
+const SOURCES: [&str; 8] = [
+    "-i",
+    "--index-url",
+    "--extra-index-url",
+    "--registry",
+    "-X",
+    "--repository",
+    "--source",
+    "--git",
+];
+
+/// Options that switch signature or TLS checks off.
+const WEAKENING: [&str; 7] = [
+    "--allow-unauthenticated",
+    "--force-yes",
+    "--allow-untrusted",
+    "--nogpgcheck",
+    "--no-gpg-checks",
+    "--trusted-host",
+    "--no-verify",
+];
+
 /// The packages of an install command, or `None` when `words` is not one.
 pub(crate) fn packages(words: &[String]) -> Option<Install> {
+    let (manager, rest) = install_arguments(words)?;
+    let mut packages = named_packages(rest);
+    let unpinned: Vec<String> = packages
+        .iter()
+        .filter(|p| !pinned(&manager, p, rest))
+        .cloned()
+        .collect();
+    let sources = SOURCES
+        .iter()
+        .filter_map(|name| option_value(rest, &[name]).map(str::to_string))
+        .collect();
+    let weakened = WEAKENING
+        .iter()
+        .filter(|flag| {
+            rest.iter()
+                .any(|w| w == *flag || w.starts_with(&format!("{flag}=")))
+        })
+        .map(|flag| flag.to_string())
+        .collect();
+    if let Some(file) = option_value(rest, &["-r", "--requirement"]) {
+        packages.push(format!("-r {file}"));
+    }
+    Some(Install {
+        manager,
+        packages,
+        unpinned,
+        sources,
+        weakened,
+    })
+}
+
+/// The package manager and the words after its install subcommand, or `None` when `words` is
+/// not an install.
+fn install_arguments(words: &[String]) -> Option<(String, &[String])> {
     let program = base(words.first()?);
     let (manager, subcommands, args): (String, &[&str], &[String]) = match program {
         "apt-get" | "apt" | "aptitude" => (program.into(), &["install"], &words[1..]),
@@ -43,105 +129,41 @@ pub(crate) fn packages(words: &[String]) -> Option<Install> {
     let position = args
         .iter()
         .position(|w| subcommands.contains(&w.as_str()))?;
-    let rest = &args[position + 1..];
+    Some((manager, &args[position + 1..]))
+}
+
+/// The words that name packages: not options, not option values.
+fn named_packages(rest: &[String]) -> Vec<String> {
     let mut packages = Vec::new();
     let mut skip_next = false;
-    let takes_value = [
-        "-r",
-        "--requirement",
-        "-c",
-        "--constraint",
-        "-i",
-        "--index-url",
-        "--extra-index-url",
-        "--trusted-host",
-        "--registry",
-        "-X",
-        "--repository",
-        "--source",
-        "-v",
-        "--version",
-        "--vers",
-        "--git",
-        "--branch",
-        "--tag",
-        "--rev",
-        "-o",
-        "--target",
-        "-t",
-        "--prefix",
-        "--root",
-        "--repo",
-    ];
     for word in rest {
         if skip_next {
             skip_next = false;
             continue;
         }
         if word.starts_with('-') {
-            skip_next = takes_value.contains(&word.as_str());
+            skip_next = TAKES_VALUE.contains(&word.as_str());
             continue;
         }
-        if word.is_empty() {
-            continue;
-        }
-        packages.push(word.clone());
-    }
-    let pinned = |p: &String| -> bool {
-        match manager.as_str() {
-            "apt-get" | "apt" | "aptitude" | "apk" => p.contains('='),
-            "pip" | "pip3" => p.contains("==") || p.contains(".whl") || p.contains("@ "),
-            "npm" | "pnpm" | "yarn" => p[1..].contains('@'),
-            "go" => p.contains('@') && !p.ends_with("@latest"),
-            "gem" => p.contains(':') || option_value(rest, &["-v", "--version"]).is_some(),
-            "cargo" => p.contains('@') || option_value(rest, &["--version", "--vers"]).is_some(),
-            // rpm names carry versions as name-version: a dash followed by a digit.
-            _ => p
-                .char_indices()
-                .any(|(i, c)| c == '-' && p[i + 1..].starts_with(|d: char| d.is_ascii_digit())),
-        }
-    };
-    let unpinned: Vec<String> = packages.iter().filter(|p| !pinned(p)).cloned().collect();
-    let mut sources = Vec::new();
-    for name in [
-        "-i",
-        "--index-url",
-        "--extra-index-url",
-        "--registry",
-        "-X",
-        "--repository",
-        "--source",
-        "--git",
-    ] {
-        if let Some(value) = option_value(rest, &[name]) {
-            sources.push(value.to_string());
+        if !word.is_empty() {
+            packages.push(word.clone());
         }
     }
-    let mut weakened = Vec::new();
-    for flag in [
-        "--allow-unauthenticated",
-        "--force-yes",
-        "--allow-untrusted",
-        "--nogpgcheck",
-        "--no-gpg-checks",
-        "--trusted-host",
-        "--no-verify",
-    ] {
-        if rest
-            .iter()
-            .any(|w| w == flag || w.starts_with(&format!("{flag}=")))
-        {
-            weakened.push(flag.to_string());
-        }
+    packages
+}
+
+/// Whether `package` is pinned to a version, as `manager` writes versions.
+fn pinned(manager: &str, p: &str, rest: &[String]) -> bool {
+    match manager {
+        "apt-get" | "apt" | "aptitude" | "apk" => p.contains('='),
+        "pip" | "pip3" => p.contains("==") || p.contains(".whl") || p.contains("@ "),
+        "npm" | "pnpm" | "yarn" => p[1..].contains('@'),
+        "go" => p.contains('@') && !p.ends_with("@latest"),
+        "gem" => p.contains(':') || option_value(rest, &["-v", "--version"]).is_some(),
+        "cargo" => p.contains('@') || option_value(rest, &["--version", "--vers"]).is_some(),
+        // rpm names carry versions as name-version: a dash followed by a digit.
+        _ => p
+            .char_indices()
+            .any(|(i, c)| c == '-' && p[i + 1..].starts_with(|d: char| d.is_ascii_digit())),
     }
-    if let Some(file) = option_value(rest, &["-r", "--requirement"]) {
-        packages.push(format!("-r {file}"));
-    }
-    Some(Install {
-        manager,
-        packages,
-        unpinned,
-        sources,
-        weakened,
-    })
 }

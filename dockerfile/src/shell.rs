@@ -16,131 +16,136 @@ pub struct SimpleCommand {
 
 /// Splits `script` into simple commands.
 pub fn split(script: &str) -> Vec<SimpleCommand> {
-    let mut commands = Vec::new();
-    let mut current = SimpleCommand::default();
-    let mut word = String::new();
-    let mut in_word = false;
-    let mut redirect = false;
+    let mut splitter = Splitter::default();
     let mut chars = script.chars().peekable();
-
-    let end_word = |current: &mut SimpleCommand,
-                    word: &mut String,
-                    in_word: &mut bool,
-                    redirect: &mut bool| {
-        if *in_word {
-            let w = std::mem::take(word);
-            if *redirect {
-                current.writes.push(w);
-                *redirect = false;
-            } else {
-                current.words.push(w);
-            }
-            *in_word = false;
-        }
-    };
-    let finish = |commands: &mut Vec<SimpleCommand>, current: &mut SimpleCommand, piped: bool| {
-        if !current.words.is_empty() || !current.writes.is_empty() {
-            current.piped = piped;
-            commands.push(std::mem::take(current));
-        }
-    };
-
     while let Some(c) = chars.next() {
         match c {
-            '\'' => {
-                in_word = true;
-                for q in chars.by_ref() {
-                    if q == '\'' {
-                        break;
-                    }
-                    word.push(q);
-                }
-            }
-            '"' => {
-                in_word = true;
-                while let Some(q) = chars.next() {
-                    match q {
-                        '"' => break,
-                        '\\' => {
-                            if let Some(n) = chars.next() {
-                                word.push(n);
-                            }
-                        }
-                        _ => word.push(q),
-                    }
-                }
-            }
+            '\'' => splitter.single_quoted(&mut chars),
+            '"' => splitter.double_quoted(&mut chars),
             '\\' => match chars.next() {
                 Some('\n') | None => {}
-                Some(n) => {
-                    in_word = true;
-                    word.push(n);
-                }
+                Some(n) => splitter.push(n),
             },
-            '#' if !in_word => {
+            '#' if !splitter.in_word => {
                 // A comment runs to the end of the line.
                 for q in chars.by_ref() {
                     if q == '\n' {
                         break;
                     }
                 }
-                end_word(&mut current, &mut word, &mut in_word, &mut redirect);
-                finish(&mut commands, &mut current, false);
+                splitter.finish(false);
             }
-            ' ' | '\t' | '\r' => end_word(&mut current, &mut word, &mut in_word, &mut redirect),
-            '\n' | ';' | '(' | ')' | '{' | '}' if !in_word || c == '\n' || c == ';' => {
-                end_word(&mut current, &mut word, &mut in_word, &mut redirect);
-                finish(&mut commands, &mut current, false);
+            ' ' | '\t' | '\r' => splitter.end_word(),
+            '\n' | ';' | '(' | ')' | '{' | '}' if !splitter.in_word || c == '\n' || c == ';' => {
+                splitter.finish(false)
             }
             '&' => {
-                end_word(&mut current, &mut word, &mut in_word, &mut redirect);
                 if chars.peek() == Some(&'&') {
                     chars.next();
                 }
-                finish(&mut commands, &mut current, false);
+                splitter.finish(false);
             }
             '|' => {
-                end_word(&mut current, &mut word, &mut in_word, &mut redirect);
-                if chars.peek() == Some(&'|') {
-                    chars.next();
-                    finish(&mut commands, &mut current, false);
-                } else {
-                    finish(&mut commands, &mut current, true);
-                }
+                let or = chars.next_if_eq(&'|').is_some();
+                splitter.finish(!or);
             }
-            '>' => {
-                // `2>`, `>&2` and the like: only plain file targets are recorded.
-                if in_word && word.chars().all(|d| d.is_ascii_digit()) {
-                    word.clear();
-                    in_word = false;
-                } else {
-                    end_word(&mut current, &mut word, &mut in_word, &mut redirect);
-                }
-                if chars.peek() == Some(&'>') {
-                    chars.next();
-                }
-                if chars.peek() == Some(&'&') {
-                    chars.next();
-                    // `>&2`: skip the descriptor.
-                    while chars.peek().is_some_and(|d| d.is_ascii_digit()) {
-                        chars.next();
+            '>' => splitter.redirection(&mut chars),
+            '<' => splitter.end_word(),
+            _ => splitter.push(c),
+        }
+    }
+    splitter.finish(false);
+    splitter.commands
+}
+
+type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
+
+/// The state of a split: the commands so far, the one being read, and the word being read.
+#[derive(Default)]
+struct Splitter {
+    commands: Vec<SimpleCommand>,
+    current: SimpleCommand,
+    word: String,
+    in_word: bool,
+    /// The word being read is the target of a `>`.
+    redirect: bool,
+}
+
+impl Splitter {
+    fn push(&mut self, c: char) {
+        self.in_word = true;
+        self.word.push(c);
+    }
+
+    fn end_word(&mut self) {
+        if self.in_word {
+            let w = std::mem::take(&mut self.word);
+            if self.redirect {
+                self.current.writes.push(w);
+                self.redirect = false;
+            } else {
+                self.current.words.push(w);
+            }
+            self.in_word = false;
+        }
+    }
+
+    /// Ends the word and the simple command; `piped` when a `|` follows it.
+    fn finish(&mut self, piped: bool) {
+        self.end_word();
+        if !self.current.words.is_empty() || !self.current.writes.is_empty() {
+            self.current.piped = piped;
+            self.commands.push(std::mem::take(&mut self.current));
+        }
+    }
+
+    fn single_quoted(&mut self, chars: &mut Chars<'_>) {
+        self.in_word = true;
+        for q in chars.by_ref() {
+            if q == '\'' {
+                break;
+            }
+            self.word.push(q);
+        }
+    }
+
+    fn double_quoted(&mut self, chars: &mut Chars<'_>) {
+        self.in_word = true;
+        while let Some(q) = chars.next() {
+            match q {
+                '"' => break,
+                '\\' => {
+                    if let Some(n) = chars.next() {
+                        self.word.push(n);
                     }
-                } else {
-                    redirect = true;
                 }
-            }
-            '<' => {
-                end_word(&mut current, &mut word, &mut in_word, &mut redirect);
-            }
-            _ => {
-                in_word = true;
-                word.push(c);
+                _ => self.word.push(q),
             }
         }
     }
-    end_word(&mut current, &mut word, &mut in_word, &mut redirect);
-    finish(&mut commands, &mut current, false);
-    commands
+
+    /// `>`, `>>`: the next word is a file written. `2>`, `>&2` and the like: only plain file
+    /// targets are recorded.
+    fn redirection(&mut self, chars: &mut Chars<'_>) {
+        if self.in_word && self.word.chars().all(|d| d.is_ascii_digit()) {
+            self.word.clear();
+            self.in_word = false;
+        } else {
+            self.end_word();
+        }
+        if chars.peek() == Some(&'>') {
+            chars.next();
+        }
+        if chars.peek() == Some(&'&') {
+            chars.next();
+            // `>&2`: skip the descriptor.
+            while chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+                chars.next();
+            }
+        } else {
+            self.redirect = true;
+        }
+    }
 }
 
 #[cfg(test)]
