@@ -99,6 +99,34 @@ pub struct Checklist {
     pub open: Vec<String>,
 }
 
+/// The downloads the review records: each one the Dockerfile makes, with the sha256 given for
+/// its URL (one missing is an open item), then the others given.
+fn match_downloads(
+    analysis: &Analysis,
+    given_downloads: Vec<Download>,
+    open: &mut Vec<String>,
+) -> Vec<Download> {
+    let mut downloads = Vec::new();
+    for found in &analysis.downloads {
+        match given_downloads.iter().find(|d| d.url == found.url) {
+            Some(given) => downloads.push(Download {
+                destination: found.destination.clone(),
+                ..given.clone()
+            }),
+            None => open.push(format!(
+                "{}: no sha256 for {}: give --download URL=sha256:HEX, or --download-file URL=FILE for the copy you inspected",
+                found.finding_id, found.url
+            )),
+        }
+    }
+    for given in given_downloads {
+        if !downloads.iter().any(|d| d.url == given.url) {
+            downloads.push(given);
+        }
+    }
+    downloads
+}
+
 /// Resolves every finding of `analysis` from `answers` (flags over file), `--accept-all`, or a
 /// prompt on the terminal, and matches downloads with the hashes given.
 pub fn resolve(
@@ -162,24 +190,7 @@ pub fn resolve(
             )),
         }
     }
-    let mut downloads = Vec::new();
-    for found in &analysis.downloads {
-        match given_downloads.iter().find(|d| d.url == found.url) {
-            Some(given) => downloads.push(Download {
-                destination: found.destination.clone(),
-                ..given.clone()
-            }),
-            None => open.push(format!(
-                "{}: no sha256 for {}: give --download URL=sha256:HEX, or --download-file URL=FILE for the copy you inspected",
-                found.finding_id, found.url
-            )),
-        }
-    }
-    for given in given_downloads {
-        if !downloads.iter().any(|d| d.url == given.url) {
-            downloads.push(given);
-        }
-    }
+    let downloads = match_downloads(analysis, given_downloads, &mut open);
     Ok(Checklist {
         items,
         downloads,

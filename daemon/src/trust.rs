@@ -57,7 +57,9 @@ pub fn decide(
     }
     let mut trusted = false;
     for (key, list) in &by_key {
-        if !trusted_keys.contains(key) {
+        if trusted_keys.contains(key) {
+            trusted |= key_decides(list, now, &mut reasons, &mut counted);
+        } else {
             for review in list {
                 reasons.push(format!(
                     "entry #{} ({}) by {} is ignored: its key is not a trusted reviewer key",
@@ -66,66 +68,6 @@ pub fn decide(
                     who(review)
                 ));
             }
-            continue;
-        }
-        let latest_trusted = list
-            .iter()
-            .filter(|r| r.verdict == Verdict::Trusted && r.expires_at.is_none_or(|t| t > now))
-            .copied()
-            .reduce(|a, b| if newer(b, a) { b } else { a });
-        let latest_rejected = list
-            .iter()
-            .filter(|r| r.verdict == Verdict::Rejected)
-            .copied()
-            .reduce(|a, b| if newer(b, a) { b } else { a });
-        for expired in list
-            .iter()
-            .filter(|r| r.verdict == Verdict::Trusted && r.expires_at.is_some_and(|t| t <= now))
-        {
-            reasons.push(format!(
-                "entry #{} by {} expired at {}",
-                expired.index,
-                who(expired),
-                expired
-                    .expires_at
-                    .map(|t| timestamp::format(&t))
-                    .unwrap_or_default()
-            ));
-        }
-        match (latest_trusted, latest_rejected) {
-            (Some(good), Some(bad)) if bad.reviewed_at >= good.reviewed_at => {
-                counted.insert(bad.index);
-                reasons.push(format!(
-                    "entry #{} by {} rejected this image at {}, after its trusted review in entry #{}",
-                    bad.index,
-                    who(bad),
-                    timestamp::format(&bad.reviewed_at),
-                    good.index
-                ));
-            }
-            (Some(good), _) => {
-                trusted = true;
-                counted.insert(good.index);
-                let until = good
-                    .expires_at
-                    .map(|t| format!(", valid until {}", timestamp::format(&t)))
-                    .unwrap_or_default();
-                reasons.push(format!(
-                    "trusted by {}: entry #{} reviewed at {}{until}",
-                    who(good),
-                    good.index,
-                    timestamp::format(&good.reviewed_at)
-                ));
-            }
-            (None, Some(bad)) => {
-                counted.insert(bad.index);
-                reasons.push(format!(
-                    "entry #{} by {} rejected this image",
-                    bad.index,
-                    who(bad)
-                ));
-            }
-            (None, None) => {}
         }
     }
     if !trusted && !reviews.is_empty() {
@@ -134,6 +76,86 @@ pub fn decide(
                 .into(),
         );
     }
+    Decision {
+        trusted,
+        reasons,
+        attestations: summaries(reviews, &counted),
+    }
+}
+
+/// One trusted key's reviews of the digest: whether its latest word is an unexpired `trusted`
+/// review with no rejection made at the same time or later. Adds the reasons and the entries
+/// that counted.
+fn key_decides(
+    list: &[&Summary],
+    now: DateTime<Utc>,
+    reasons: &mut Vec<String>,
+    counted: &mut HashSet<u64>,
+) -> bool {
+    let latest = |keep: &dyn Fn(&Summary) -> bool| {
+        list.iter()
+            .copied()
+            .filter(|r| keep(r))
+            .reduce(|a, b| if newer(b, a) { b } else { a })
+    };
+    let latest_trusted =
+        latest(&|r| r.verdict == Verdict::Trusted && r.expires_at.is_none_or(|t| t > now));
+    let latest_rejected = latest(&|r| r.verdict == Verdict::Rejected);
+    for expired in list
+        .iter()
+        .filter(|r| r.verdict == Verdict::Trusted && r.expires_at.is_some_and(|t| t <= now))
+    {
+        let at = expired
+            .expires_at
+            .map(|t| timestamp::format(&t))
+            .unwrap_or_default();
+        reasons.push(format!(
+            "entry #{} by {} expired at {at}",
+            expired.index,
+            who(expired)
+        ));
+    }
+    match (latest_trusted, latest_rejected) {
+        (Some(good), Some(bad)) if bad.reviewed_at >= good.reviewed_at => {
+            counted.insert(bad.index);
+            reasons.push(format!(
+                "entry #{} by {} rejected this image at {}, after its trusted review in entry #{}",
+                bad.index,
+                who(bad),
+                timestamp::format(&bad.reviewed_at),
+                good.index
+            ));
+            false
+        }
+        (Some(good), _) => {
+            counted.insert(good.index);
+            let until = good
+                .expires_at
+                .map(|t| format!(", valid until {}", timestamp::format(&t)))
+                .unwrap_or_default();
+            reasons.push(format!(
+                "trusted by {}: entry #{} reviewed at {}{until}",
+                who(good),
+                good.index,
+                timestamp::format(&good.reviewed_at)
+            ));
+            true
+        }
+        (None, Some(bad)) => {
+            counted.insert(bad.index);
+            reasons.push(format!(
+                "entry #{} by {} rejected this image",
+                bad.index,
+                who(bad)
+            ));
+            false
+        }
+        (None, None) => false,
+    }
+}
+
+/// Every review, in ledger order, with whether it counted.
+fn summaries(reviews: &[Summary], counted: &HashSet<u64>) -> Vec<AttestationSummary> {
     let mut attestations: Vec<AttestationSummary> = reviews
         .iter()
         .map(|r| AttestationSummary {
@@ -148,11 +170,7 @@ pub fn decide(
         })
         .collect();
     attestations.sort_by_key(|a| a.index);
-    Decision {
-        trusted,
-        reasons,
-        attestations,
-    }
+    attestations
 }
 
 #[cfg(test)]

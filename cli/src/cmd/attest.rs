@@ -2,7 +2,9 @@
 
 use anyhow::{bail, Context, Result};
 use chrono::{DateTime, Duration, Utc};
-use vouch_proto::review::{BaseImage, Build, Dockerfile, Download, Image, Reviewer, Source};
+use vouch_proto::review::{
+    BaseImage, Build, ChecklistItem, Dockerfile, Download, Image, Reviewer, Source,
+};
 use vouch_proto::{
     sign_review, Digest, DigestSet, ImageRef, KeyId, Review, ReviewStatement, Verdict,
 };
@@ -43,6 +45,78 @@ pub fn run(args: &AttestArgs) -> Result<Outcome> {
 
 /// Checks every flag and returns the review they describe, finished once the signing key's id
 /// is known (after the passphrase).
+/// What reviewing the Dockerfile adds to a review.
+struct Reviewed {
+    dockerfile: Dockerfile,
+    checklist: Vec<ChecklistItem>,
+    downloads: Vec<Download>,
+}
+
+/// Reads and analyses the Dockerfile at `path`, resolves its checklist (answers, flags,
+/// `--accept-all` or the prompt; a trusted verdict needs every item), matches its downloads
+/// with the hashes given, adds its base images, and finds its source.
+fn review_dockerfile(
+    args: &AttestArgs,
+    path: &std::path::Path,
+    downloads: Vec<Download>,
+    base_images: &mut Vec<BaseImage>,
+    explicit_source: Option<Source>,
+) -> Result<Reviewed> {
+    let bytes = crate::cmd::read_input(path)
+        .with_context(|| format!("reading Dockerfile {}", path.display()))?;
+    let text = String::from_utf8(bytes.clone())
+        .with_context(|| format!("{} is not UTF-8 text", path.display()))?;
+    let analysis = analyze_full(&text, &crate::cmd::build_args(&args.build_args)?)
+        .with_context(|| format!("Dockerfile {}", path.display()))?;
+    let mut answers = match &args.answers {
+        Some(file) => checklist::from_file(file)?,
+        None => Default::default(),
+    };
+    answers.extend(checklist::from_flags(&args.resolves)?);
+    let resolved = checklist::resolve(&analysis, answers, args.accept_all, downloads)?;
+    if matches!(args.verdict, VerdictArg::Trusted) && !resolved.open.is_empty() {
+        bail!(
+            "a trusted verdict needs every item of {} resolved; still open:\n  {}\nresolve them with --resolve ID=reviewed|accepted-risk:NOTE|not-applicable, --answers FILE, or --accept-all, and give every download's sha256",
+            path.display(),
+            resolved.open.join("\n  ")
+        );
+    }
+    // Base images the Dockerfile already pins are recorded as they are; with --resolve-base,
+    // tag-only ones are resolved at the registry.
+    for found in &analysis.base_images {
+        let digest = match ImageRef::parse_pinned(&found.reference) {
+            Ok(image) => image.digest(),
+            Err(_) if args.resolve_base => {
+                resolve_base(&found.reference, &args.insecure_registries)?
+            }
+            Err(_) => continue,
+        };
+        if !base_images.iter().any(|b| b.digest.0 == digest) {
+            base_images.push(BaseImage {
+                reference: found.reference.clone(),
+                digest: DigestSet(digest),
+            });
+        }
+    }
+    let (source, recorded_path) = match args.source.as_deref() {
+        Some("auto") => {
+            let (source, path) = git::source_of(path)?;
+            (Some(source), path)
+        }
+        Some(_) => (explicit_source, path.display().to_string()),
+        None => (None, path.display().to_string()),
+    };
+    Ok(Reviewed {
+        dockerfile: Dockerfile {
+            path: recorded_path,
+            sha256: Digest::of(&bytes),
+            source,
+        },
+        checklist: resolved.items,
+        downloads: resolved.downloads,
+    })
+}
+
 fn build_review(args: &AttestArgs, now: DateTime<Utc>) -> Result<impl FnOnce(KeyId) -> Review> {
     let mut downloads: Vec<Download> = args
         .downloads
@@ -67,62 +141,14 @@ fn build_review(args: &AttestArgs, now: DateTime<Utc>) -> Result<impl FnOnce(Key
         None | Some("auto") => None,
         Some(text) => Some(parse_source(text)?),
     };
-    let mut checklist = Vec::new();
-    let dockerfile = match &args.dockerfile {
+    let (dockerfile, checklist) = match &args.dockerfile {
         Some(path) => {
-            let bytes = crate::cmd::read_input(path)
-                .with_context(|| format!("reading Dockerfile {}", path.display()))?;
-            let text = String::from_utf8(bytes.clone())
-                .with_context(|| format!("{} is not UTF-8 text", path.display()))?;
-            let analysis = analyze_full(&text, &crate::cmd::build_args(&args.build_args)?)
-                .with_context(|| format!("Dockerfile {}", path.display()))?;
-            let mut answers = match &args.answers {
-                Some(file) => checklist::from_file(file)?,
-                None => Default::default(),
-            };
-            answers.extend(checklist::from_flags(&args.resolves)?);
-            let resolved = checklist::resolve(&analysis, answers, args.accept_all, downloads)?;
-            if matches!(args.verdict, VerdictArg::Trusted) && !resolved.open.is_empty() {
-                bail!(
-                    "a trusted verdict needs every item of {} resolved; still open:\n  {}\nresolve them with --resolve ID=reviewed|accepted-risk:NOTE|not-applicable, --answers FILE, or --accept-all, and give every download's sha256",
-                    path.display(),
-                    resolved.open.join("\n  ")
-                );
-            }
-            downloads = resolved.downloads;
-            checklist = resolved.items;
-            // Base images the Dockerfile already pins are recorded as they are; with
-            // --resolve-base, tag-only ones are resolved at the registry.
-            for found in &analysis.base_images {
-                let digest = match ImageRef::parse_pinned(&found.reference) {
-                    Ok(image) => image.digest(),
-                    Err(_) if args.resolve_base => {
-                        resolve_base(&found.reference, &args.insecure_registries)?
-                    }
-                    Err(_) => continue,
-                };
-                if !base_images.iter().any(|b| b.digest.0 == digest) {
-                    base_images.push(BaseImage {
-                        reference: found.reference.clone(),
-                        digest: DigestSet(digest),
-                    });
-                }
-            }
-            let (source, recorded_path) = match args.source.as_deref() {
-                Some("auto") => {
-                    let (source, path) = git::source_of(path)?;
-                    (Some(source), path)
-                }
-                Some(_) => (explicit_source, path.display().to_string()),
-                None => (None, path.display().to_string()),
-            };
-            Some(Dockerfile {
-                path: recorded_path,
-                sha256: Digest::of(&bytes),
-                source,
-            })
+            let reviewed =
+                review_dockerfile(args, path, downloads, &mut base_images, explicit_source)?;
+            downloads = reviewed.downloads;
+            (Some(reviewed.dockerfile), reviewed.checklist)
         }
-        None => None,
+        None => (None, Vec::new()),
     };
     let expires_at = args
         .expires
