@@ -16,8 +16,8 @@ use base64::Engine as _;
 use serde::Deserialize;
 use vouch_ledger::{LedgerError, NewEntry};
 use vouch_proto::api::{
-    paths, CheckpointResponse, EntryResponse, ErrorBody, ErrorCode, HealthResponse, SubmitResponse,
-    TrustResponse,
+    paths, CheckpointResponse, EntryResponse, ErrorBody, ErrorCode, HealthResponse, Reason,
+    ReasonCode, SubmitResponse, TrustResponse,
 };
 use vouch_proto::{verify_review, Digest, Envelope, VerifiedReview, VerifyError};
 
@@ -361,7 +361,10 @@ async fn trust(
         return Ok(Json(TrustResponse {
             digest: parsed.to_string(),
             trusted: false,
-            reasons: vec![format!("not trusted: the ledger failed its integrity check, so vouchd trusts nothing: {reason}")],
+            reasons: vec![Reason::new(
+                ReasonCode::LedgerFailing,
+                format!("not trusted: the ledger failed its integrity check, so vouchd trusts nothing: {reason}"),
+            )],
             attestations: Vec::new(),
             checkpoint: None,
         }));

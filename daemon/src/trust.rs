@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use vouch_proto::api::AttestationSummary;
+use vouch_proto::api::{AttestationSummary, Reason, ReasonCode};
 use vouch_proto::{timestamp, Digest, KeyId, Verdict};
 
 use crate::index::Summary;
@@ -19,7 +19,7 @@ pub struct Decision {
     /// The answer.
     pub trusted: bool,
     /// Why.
-    pub reasons: Vec<String>,
+    pub reasons: Vec<Reason>,
     /// Every review, with whether it counted.
     pub attestations: Vec<AttestationSummary>,
 }
@@ -49,7 +49,10 @@ pub fn decide(
     let mut reasons = Vec::new();
     let mut counted: HashSet<u64> = HashSet::new();
     if reviews.is_empty() {
-        reasons.push(format!("no review in the ledger names {digest}"));
+        reasons.push(Reason::new(
+            ReasonCode::NoReview,
+            format!("no review in the ledger names {digest}"),
+        ));
     }
     let mut by_key: BTreeMap<KeyId, Vec<&Summary>> = BTreeMap::new();
     for review in reviews {
@@ -61,20 +64,23 @@ pub fn decide(
             trusted |= key_decides(list, now, &mut reasons, &mut counted);
         } else {
             for review in list {
-                reasons.push(format!(
-                    "entry #{} ({}) by {} is ignored: its key is not a trusted reviewer key",
-                    review.index,
-                    review.verdict,
-                    who(review)
+                reasons.push(Reason::new(
+                    ReasonCode::UntrustedKey,
+                    format!(
+                        "entry #{} ({}) by {} is ignored: its key is not a trusted reviewer key",
+                        review.index,
+                        review.verdict,
+                        who(review)
+                    ),
                 ));
             }
         }
     }
     if !trusted && !reviews.is_empty() {
-        reasons.push(
-            "no trusted reviewer key vouches for this digest with an unexpired, unwithdrawn review"
-                .into(),
-        );
+        reasons.push(Reason::new(
+            ReasonCode::NotVouched,
+            "no trusted reviewer key vouches for this digest with an unexpired, unwithdrawn review",
+        ));
     }
     Decision {
         trusted,
@@ -89,7 +95,7 @@ pub fn decide(
 fn key_decides(
     list: &[&Summary],
     now: DateTime<Utc>,
-    reasons: &mut Vec<String>,
+    reasons: &mut Vec<Reason>,
     counted: &mut HashSet<u64>,
 ) -> bool {
     let latest = |keep: &dyn Fn(&Summary) -> bool| {
@@ -109,21 +115,27 @@ fn key_decides(
             .expires_at
             .map(|t| timestamp::format(&t))
             .unwrap_or_default();
-        reasons.push(format!(
-            "entry #{} by {} expired at {at}",
-            expired.index,
-            who(expired)
+        reasons.push(Reason::new(
+            ReasonCode::Expired,
+            format!(
+                "entry #{} by {} expired at {at}",
+                expired.index,
+                who(expired)
+            ),
         ));
     }
     match (latest_trusted, latest_rejected) {
         (Some(good), Some(bad)) if bad.reviewed_at >= good.reviewed_at => {
             counted.insert(bad.index);
-            reasons.push(format!(
-                "entry #{} by {} rejected this image at {}, after its trusted review in entry #{}",
-                bad.index,
-                who(bad),
-                timestamp::format(&bad.reviewed_at),
-                good.index
+            reasons.push(Reason::new(
+                ReasonCode::Rejected,
+                format!(
+                    "entry #{} by {} rejected this image at {}, after its trusted review in entry #{}",
+                    bad.index,
+                    who(bad),
+                    timestamp::format(&bad.reviewed_at),
+                    good.index
+                ),
             ));
             false
         }
@@ -133,20 +145,22 @@ fn key_decides(
                 .expires_at
                 .map(|t| format!(", valid until {}", timestamp::format(&t)))
                 .unwrap_or_default();
-            reasons.push(format!(
-                "trusted by {}: entry #{} reviewed at {}{until}",
-                who(good),
-                good.index,
-                timestamp::format(&good.reviewed_at)
+            reasons.push(Reason::new(
+                ReasonCode::TrustedBy,
+                format!(
+                    "trusted by {}: entry #{} reviewed at {}{until}",
+                    who(good),
+                    good.index,
+                    timestamp::format(&good.reviewed_at)
+                ),
             ));
             true
         }
         (None, Some(bad)) => {
             counted.insert(bad.index);
-            reasons.push(format!(
-                "entry #{} by {} rejected this image",
-                bad.index,
-                who(bad)
+            reasons.push(Reason::new(
+                ReasonCode::Rejected,
+                format!("entry #{} by {} rejected this image", bad.index, who(bad)),
             ));
             false
         }
@@ -217,14 +231,17 @@ mod tests {
     #[test]
     fn no_review_is_not_trusted() {
         let none = case(vec![]);
-        assert!(!none.trusted && none.reasons[0].contains("no review"));
+        assert!(!none.trusted && none.reasons[0].code == ReasonCode::NoReview);
     }
 
     #[test]
     fn a_trusted_review_by_a_trusted_key_counts() {
         let good = case(vec![review(0, &alice(), Verdict::Trusted, 1, None)]);
         assert!(
-            good.trusted && good.reasons[0].contains("entry #0") && good.attestations[0].counted
+            good.trusted
+                && good.reasons[0].code == ReasonCode::TrustedBy
+                && good.reasons[0].text.contains("entry #0")
+                && good.attestations[0].counted
         );
     }
 
@@ -232,13 +249,13 @@ mod tests {
     fn a_review_by_another_key_is_ignored() {
         let mallory = SecretKey::from_seed(&[3; 32]);
         let answer = case(vec![review(0, &mallory, Verdict::Trusted, 1, None)]);
-        assert!(!answer.trusted && answer.reasons[0].contains("not a trusted reviewer key"));
+        assert!(!answer.trusted && answer.reasons[0].code == ReasonCode::UntrustedKey);
     }
 
     #[test]
     fn an_expired_review_does_not_count() {
         let expired = case(vec![review(0, &alice(), Verdict::Trusted, 1, Some(5))]);
-        assert!(!expired.trusted && expired.reasons[0].contains("expired"));
+        assert!(!expired.trusted && expired.reasons[0].code == ReasonCode::Expired);
     }
 
     #[test]
@@ -249,8 +266,11 @@ mod tests {
         ]);
         assert!(
             !withdrawn.trusted
-                && withdrawn.reasons[0].contains("entry #1")
-                && withdrawn.reasons[0].contains("after its trusted review in entry #0")
+                && withdrawn.reasons[0].code == ReasonCode::Rejected
+                && withdrawn.reasons[0].text.contains("entry #1")
+                && withdrawn.reasons[0]
+                    .text
+                    .contains("after its trusted review in entry #0")
         );
     }
 
@@ -275,7 +295,7 @@ mod tests {
         assert!(answer
             .reasons
             .iter()
-            .any(|r| r.contains("entry #1") && r.contains("rejected")));
+            .any(|r| r.code == ReasonCode::Rejected && r.text.contains("entry #1")));
     }
 
     #[test]

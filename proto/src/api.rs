@@ -243,6 +243,58 @@ pub struct AttestationSummary {
     pub counted: bool,
 }
 
+/// One reason of a trust answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reason {
+    /// What kind of reason: clients act on this.
+    pub code: ReasonCode,
+    /// The sentence, for people; it may change.
+    pub text: String,
+}
+
+/// The kinds of reason a trust answer gives. New codes are added, never renamed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReasonCode {
+    /// A trusted key's unexpired trusted review counts.
+    TrustedBy,
+    /// No review in the ledger names the digest.
+    NoReview,
+    /// A review by a key that is not a trusted reviewer key, ignored.
+    UntrustedKey,
+    /// A trusted review that has expired.
+    Expired,
+    /// A reviewer rejected the image (at the same time as or after any trusted review of theirs).
+    Rejected,
+    /// No trusted key vouches with an unexpired, unwithdrawn review.
+    NotVouched,
+    /// The ledger failed its checks: vouchd trusts nothing.
+    LedgerFailing,
+}
+
+impl ReasonCode {
+    /// Every code.
+    pub const ALL: [ReasonCode; 7] = [
+        ReasonCode::TrustedBy,
+        ReasonCode::NoReview,
+        ReasonCode::UntrustedKey,
+        ReasonCode::Expired,
+        ReasonCode::Rejected,
+        ReasonCode::NotVouched,
+        ReasonCode::LedgerFailing,
+    ];
+}
+
+impl Reason {
+    /// A reason with its code and text.
+    pub fn new(code: ReasonCode, text: impl Into<String>) -> Self {
+        Reason {
+            code,
+            text: text.into(),
+        }
+    }
+}
+
 /// `GET /v1/trust/{digest}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -251,8 +303,9 @@ pub struct TrustResponse {
     pub digest: String,
     /// The answer. Never true unless the daemon can show why.
     pub trusted: bool,
-    /// Why, in sentences that name the entries that counted.
-    pub reasons: Vec<String>,
+    /// Why: each reason a stable code to act on and a sentence for people that names the
+    /// entries that counted.
+    pub reasons: Vec<Reason>,
     /// Every attestation about the digest.
     pub attestations: Vec<AttestationSummary>,
     /// The checkpoint the answer was given at (absent when the ledger has failed its checks).

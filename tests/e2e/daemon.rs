@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
-use vouch_proto::api::{ErrorBody, HealthResponse, TrustResponse};
+use vouch_proto::api::{ErrorBody, HealthResponse, ReasonCode, TrustResponse};
 
 use crate::support::{self, data, http_unix, image, Daemon, Home};
 
@@ -96,7 +96,7 @@ fn submit_then_trusted_and_not_trusted_answers() {
     assert_eq!(code, 0);
     assert!(answer.trusted);
     assert!(
-        answer.reasons[0].contains("entry #0"),
+        answer.reasons[0].text.contains("entry #0"),
         "{:?}",
         answer.reasons
     );
@@ -147,7 +147,7 @@ fn submit_then_trusted_and_not_trusted_answers() {
             && answer
                 .reasons
                 .iter()
-                .any(|r| r.contains("entry #1") && r.contains("rejected"))
+                .any(|r| r.text.contains("entry #1") && r.code == ReasonCode::Rejected)
     );
 
     // Bad input to the CLI is an error, not an answer.
@@ -426,7 +426,7 @@ fn a_ledger_that_fails_its_start_up_check_is_served_failing_closed() {
             .http("GET", &format!("/v1/trust/sha256:{}", "5f".repeat(32)), b"");
     assert_eq!(status, 200);
     let answer: TrustResponse = serde_json::from_slice(&body).unwrap();
-    assert!(!answer.trusted && answer.reasons[0].contains("integrity"));
+    assert!(!answer.trusted && answer.reasons[0].code == ReasonCode::LedgerFailing);
 }
 
 #[test]

@@ -50,7 +50,7 @@ fn a_fake_trusted_answer_without_a_checkpoint_is_not_believed() {
             let answer = serde_json::json!({
                 "digest": path.trim_start_matches("/v1/trust/"),
                 "trusted": true,
-                "reasons": ["trusted by everyone"],
+                "reasons": [{"code": "trusted_by", "text": "trusted by everyone"}],
                 "attestations": [],
             });
             (200, answer.to_string().into_bytes())

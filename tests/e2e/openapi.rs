@@ -168,3 +168,22 @@ fn the_openapi_description_has_the_shared_paths_and_error_codes() {
         );
     }
 }
+
+/// The reason codes the description lists are exactly `ReasonCode`'s.
+#[test]
+fn the_openapi_description_lists_every_reason_code() {
+    use vouch_proto::api::ReasonCode;
+    let spec_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema/openapi.yaml");
+    let spec: Value = serde_norway::from_str(&std::fs::read_to_string(spec_path).unwrap()).unwrap();
+    let listed: Vec<ReasonCode> = spec["components"]["schemas"]["Reason"]["properties"]["code"]
+        ["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| serde_json::from_value(v.clone()).unwrap())
+        .collect();
+    for code in ReasonCode::ALL {
+        assert!(listed.contains(&code), "{code:?} is not in openapi.yaml");
+    }
+    assert_eq!(listed.len(), ReasonCode::ALL.len());
+}

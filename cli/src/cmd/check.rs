@@ -96,7 +96,7 @@ pub fn run(args: &CheckArgs, socket: Option<&Path>) -> Result<Outcome> {
         };
         print_line(&format!("{verdict}: {}", args.image))?;
         for reason in &answer.reasons {
-            print_line(&format!("  - {reason}"))?;
+            print_line(&format!("  - {}", reason.text))?;
         }
         if let Some(checkpoint) = &answer.checkpoint {
             print_line(&format!(
