@@ -68,7 +68,7 @@ impl Client {
     pub fn new(socket: Option<&Path>) -> Result<Self> {
         let socket = match socket {
             Some(path) => path.to_path_buf(),
-            None => vouch_proto::api::default_socket_path().context(
+            None => vouch_ledger::paths::default_socket_path().context(
                 "no vouchd socket: give --socket or set VOUCH_SOCKET (or XDG_RUNTIME_DIR)",
             )?,
         };

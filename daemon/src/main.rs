@@ -65,7 +65,7 @@ fn main() -> ExitCode {
 fn serve(args: Args) -> Result<()> {
     let db = match args.db {
         Some(db) => db,
-        None => vouch_proto::api::default_ledger_path()
+        None => vouch_ledger::paths::default_ledger_path()
             .context("neither XDG_DATA_HOME nor HOME is set; give --db")?,
     };
     let trusted_keys = args

@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
-/// The default socket (see `vouch_proto::api::default_socket_path`).
+/// The default socket (see `vouch_ledger::paths::default_socket_path`).
 pub fn default_path() -> Result<PathBuf> {
-    vouch_proto::api::default_socket_path()
+    vouch_ledger::paths::default_socket_path()
         .context("XDG_RUNTIME_DIR is not set: give the socket with --socket or VOUCH_SOCKET")
 }
 

@@ -1,9 +1,6 @@
 //! The log's own ed25519 key, kept beside the database: `<db>.key` (PKCS#8, 0600; encrypted
 //! when a passphrase is configured) and `<db>.pub` (SubjectPublicKeyInfo PEM, for verifiers).
 
-use std::fs::OpenOptions;
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use vouch_proto::{PublicKey, SecretKey, KDF_ROUNDS};
@@ -67,7 +64,6 @@ pub fn load_or_create(
                 std::fs::remove_file(&public).map_err(|e| key_error(&public, e))?;
             }
             write_new(&public, key.public().to_pem().as_bytes(), 0o644)?;
-            sync_dir(&path)?;
             tracing::info!(key_id = %key.id(), path = %path.display(), encrypted = passphrase.is_some(), "created log key");
             Ok(key)
         }
@@ -102,25 +98,6 @@ fn check_private_mode(path: &Path) -> Result<(), LedgerError> {
     Ok(())
 }
 
-/// Makes the new key files' directory entries durable.
-fn sync_dir(path: &Path) -> Result<(), LedgerError> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| key_error(dir, e))
-}
-
 fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<(), LedgerError> {
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(mode)
-        .open(path)
-        .map_err(|e| key_error(path, e))?;
-    file.write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .map_err(|e| key_error(path, e))
+    crate::files::write_new(path, bytes, mode).map_err(|e| key_error(path, e))
 }

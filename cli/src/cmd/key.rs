@@ -1,7 +1,6 @@
 //! `vouch key generate` and `vouch key id`.
 
 use std::fs::DirBuilder;
-use std::io::Write;
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
@@ -121,24 +120,10 @@ fn check_name(name: &str) -> Result<()> {
     Ok(())
 }
 
-/// Creates `path` (which must not exist) with `mode` holding `bytes`: written whole to a
-/// temporary file in the same directory, synced, then linked into place, so a failed write
-/// (full disk, file size limit) leaves no partial key that a retry would refuse to replace.
+/// Creates `path` (which must not exist) with `mode` holding `bytes`, whole or not at all.
 fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    let dir = crate::cmd::parent_dir(path);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".vouch-key-")
-        .permissions(std::fs::Permissions::from_mode(mode))
-        .tempfile_in(dir)
-        .with_context(|| format!("creating {}", path.display()))?;
-    tmp.write_all(bytes)
-        .and_then(|()| tmp.as_file().sync_all())
-        .with_context(|| format!("writing {}", path.display()))?;
-    tmp.persist_noclobber(path)
-        .map_err(|e| e.error)
-        .with_context(|| format!("creating {}", path.display()))?;
-    crate::cmd::sync_dir(dir)
+    vouch_ledger::files::write_new(path, bytes, mode)
+        .with_context(|| format!("creating {}", path.display()))
 }
 
 /// Warns when the key directory is a symbolic link or others may write to it: whoever can

@@ -79,7 +79,7 @@ fn pinned_key(args: &LedgerArgs) -> Result<Option<PublicKey>> {
 /// Runs `vouch log verify`.
 pub fn verify(args: &LogVerifyArgs) -> Result<Outcome> {
     let Some(path) = args.ledger.db.clone() else {
-        let default = vouch_proto::api::default_ledger_path()
+        let default = vouch_ledger::paths::default_ledger_path()
             .map(|p| p.display().to_string())
             .unwrap_or_else(|| "$XDG_DATA_HOME/vouch/ledger.db".into());
         bail!("vouch log verify audits a ledger file: give --db (vouchd's default is {default})");
