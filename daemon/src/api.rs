@@ -62,6 +62,23 @@ impl From<LedgerError> for ApiError {
             LedgerError::OutOfRange(detail) => {
                 ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::OutOfRange, detail)
             }
+            // Busy and full are the machine's state, not the ledger's: say so, and no more.
+            busy if busy.is_busy() => {
+                tracing::warn!(error = %busy, "ledger busy");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    ErrorCode::LedgerError,
+                    "the ledger is busy; try again",
+                )
+            }
+            full if full.is_disk_full() => {
+                tracing::error!(error = %full, "ledger disk full");
+                ApiError::new(
+                    StatusCode::INSUFFICIENT_STORAGE,
+                    ErrorCode::LedgerError,
+                    "the ledger's disk is full; nothing was stored",
+                )
+            }
             // Never send SQL text or paths to clients: the log has the details.
             other => {
                 tracing::error!(error = %other, "ledger error");

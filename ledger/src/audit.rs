@@ -126,7 +126,7 @@ fn problem(kind: ProblemKind, index: Option<u64>, what: impl Into<String>) -> Op
 }
 
 fn next(receiver: &mpsc::Receiver<Result<Part, LedgerError>>) -> Result<Part, LedgerError> {
-    receiver.recv().map_err(|_| LedgerError::Database {
+    receiver.recv().map_err(|_| LedgerError::Setup {
         path: String::new(),
         message: "the audit's reading thread stopped".into(),
     })?

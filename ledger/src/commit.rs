@@ -35,7 +35,7 @@ impl Committer {
         let worker = std::thread::Builder::new()
             .name("vouch-ledger-writer".into())
             .spawn(move || write_loop(ledger, &receiver, max_batch))
-            .map_err(|e| LedgerError::Database {
+            .map_err(|e| LedgerError::Setup {
                 path: String::new(),
                 message: format!("starting the writer thread: {e}"),
             })?;

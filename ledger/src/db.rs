@@ -29,7 +29,7 @@ pub fn open_writer(path: &Path) -> Result<Connection, LedgerError> {
         .db(&name)?;
     migrations()
         .to_latest(&mut conn)
-        .map_err(|e| LedgerError::Database {
+        .map_err(|e| LedgerError::Setup {
             path: name.clone(),
             message: format!("migrating the schema: {e}"),
         })?;

@@ -1,17 +1,27 @@
 //! The ledger's errors.
 
+use std::sync::Arc;
+
 use thiserror::Error;
 
 /// What can go wrong opening, writing or reading a ledger. Cloneable, so that one failed group
 /// commit can be reported to every writer waiting on it.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[derive(Debug, Clone, Error)]
 pub enum LedgerError {
-    /// SQLite failed (I/O, a full disk, a locked or corrupt file).
-    #[error("ledger database {path}: {message}")]
+    /// SQLite failed (I/O, a full disk, a locked or corrupt file); the source says which.
+    #[error("ledger database {path}: {source}")]
     Database {
         /// The database file.
         path: String,
-        /// What SQLite said.
+        /// What SQLite said (shared, so that one failed group commit reaches every waiter).
+        source: Arc<rusqlite::Error>,
+    },
+    /// Something around the database failed: a directory, the lock file, the writer thread.
+    #[error("ledger {path}: {message}")]
+    Setup {
+        /// The database file.
+        path: String,
+        /// What failed.
         message: String,
     },
     /// The log key is missing, unreadable or not the one the ledger was created with.
@@ -66,7 +76,32 @@ impl<T> DbContext<T> for Result<T, rusqlite::Error> {
     fn db(self, path: &str) -> Result<T, LedgerError> {
         self.map_err(|e| LedgerError::Database {
             path: path.to_string(),
-            message: e.to_string(),
+            source: Arc::new(e),
         })
+    }
+}
+
+impl LedgerError {
+    /// Whether SQLite said the database is busy or locked (another connection holds it):
+    /// worth retrying, not evidence of damage.
+    pub fn is_busy(&self) -> bool {
+        self.sqlite_code().is_some_and(|code| {
+            matches!(
+                code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            )
+        })
+    }
+
+    /// Whether SQLite said the disk is full.
+    pub fn is_disk_full(&self) -> bool {
+        self.sqlite_code() == Some(rusqlite::ErrorCode::DiskFull)
+    }
+
+    fn sqlite_code(&self) -> Option<rusqlite::ErrorCode> {
+        match self {
+            LedgerError::Database { source, .. } => source.sqlite_error_code(),
+            _ => None,
+        }
     }
 }

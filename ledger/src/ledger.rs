@@ -100,7 +100,7 @@ impl Ledger {
                 .recursive(true)
                 .mode(0o700)
                 .create(dir)
-                .map_err(|e| LedgerError::Database {
+                .map_err(|e| LedgerError::Setup {
                     path: name.clone(),
                     message: format!("creating {}: {e}", dir.display()),
                 })?;
@@ -176,6 +176,13 @@ impl Ledger {
     /// The log's public key.
     pub fn log_key(&self) -> &PublicKey {
         &self.public
+    }
+
+    /// Shortens the writer's wait for a locked database (tests of a busy ledger).
+    #[cfg(test)]
+    pub(crate) fn conn_busy_timeout_for_tests(&mut self, timeout: std::time::Duration) {
+        // A connection that was open a moment ago accepts a new timeout.
+        let _ = self.conn.busy_timeout(timeout);
     }
 
     /// The database path.
@@ -261,7 +268,7 @@ impl Ledger {
 fn lock_writer(path: &Path) -> Result<std::fs::File, LedgerError> {
     use std::os::unix::fs::OpenOptionsExt;
     let lock = logkey::with_suffix(path, ".lock");
-    let fail = |message: String| LedgerError::Database {
+    let fail = |message: String| LedgerError::Setup {
         path: path.display().to_string(),
         message,
     };

@@ -47,7 +47,11 @@ pub fn load_or_create(
         Ok(text) => {
             check_private_mode(&path)?;
             SecretKey::from_pem(&text, passphrase).map_err(|e| {
-            let hint = if passphrase.is_none() { " (is VOUCH_LOG_PASSPHRASE set?)" } else { "" };
+            let hint = if matches!(e, vouch_proto::KeyError::NeedsPassphrase) {
+                ": set VOUCH_LOG_PASSPHRASE"
+            } else {
+                ""
+            };
             key_error(&path, format!("{e}{hint}"))
             })
         }

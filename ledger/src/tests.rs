@@ -243,8 +243,20 @@ fn an_encrypted_log_key_needs_its_passphrase() {
     drop(Ledger::open(&path, Some(b"log secret")).unwrap());
     let text = std::fs::read_to_string(crate::private_key_path(&path)).unwrap();
     assert!(text.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
-    assert!(Ledger::open(&path, None).is_err());
-    assert!(Ledger::open(&path, Some(b"wrong")).is_err());
+    // A missing passphrase and a wrong one are told apart.
+    let missing = Ledger::open(&path, None)
+        .err()
+        .expect("must not open")
+        .to_string();
+    assert!(
+        missing.contains("no passphrase was given") && missing.contains("VOUCH_LOG_PASSPHRASE"),
+        "{missing}"
+    );
+    let wrong = Ledger::open(&path, Some(b"wrong"))
+        .err()
+        .expect("must not open")
+        .to_string();
+    assert!(wrong.contains("wrong passphrase"), "{wrong}");
     assert!(Ledger::open(&path, Some(b"log secret")).is_ok());
 }
 
@@ -420,4 +432,21 @@ fn entries_from_before_signed_keys_are_matched_by_their_bodies() {
     assert_eq!((fresh[0].index, fresh[0].existing), (5, false));
     drop(ledger);
     assert!(audit_of(&path).intact, "{:?}", audit_of(&path).problem);
+}
+
+#[test]
+fn sqlite_errors_keep_their_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ledger, path) = ledger_with(dir.path(), 1);
+    drop(ledger);
+    // Another connection holds the write lock: the writer's error says busy, not damaged.
+    let holder = Connection::open(&path).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let mut ledger = Ledger::open(&path, None).unwrap();
+    ledger.conn_busy_timeout_for_tests(std::time::Duration::from_millis(50));
+    let err = ledger.append_batch(&[entry(&reviewer(), 9)]).unwrap_err();
+    assert!(err.is_busy(), "{err}");
+    assert!(!err.is_disk_full());
+    holder.execute_batch("ROLLBACK").unwrap();
+    assert!(ledger.append_batch(&[entry(&reviewer(), 9)]).is_ok());
 }

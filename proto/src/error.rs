@@ -63,6 +63,9 @@ pub enum KeyError {
          -v2prf hmacWithSHA256 -in KEY -out KEY.enc"
     )]
     Unencrypted,
+    /// The key is encrypted and no passphrase was given.
+    #[error("the private key is encrypted and no passphrase was given")]
+    NeedsPassphrase,
     /// Decryption failed: almost always a wrong passphrase.
     #[error("cannot decrypt the private key: wrong passphrase, or the file is damaged")]
     Decrypt,

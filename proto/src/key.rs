@@ -296,7 +296,7 @@ impl SecretKey {
             ("ENCRYPTED PRIVATE KEY", Some(passphrase)) => {
                 Self::from_encrypted_pem(text, passphrase)
             }
-            ("ENCRYPTED PRIVATE KEY", None) => Err(KeyError::Decrypt),
+            ("ENCRYPTED PRIVATE KEY", None) => Err(KeyError::NeedsPassphrase),
             (label, _) => Err(KeyError::WrongKind {
                 expected: "PRIVATE KEY",
                 found: label.to_string(),
