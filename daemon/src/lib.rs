@@ -4,7 +4,7 @@
 
 pub mod api;
 pub mod index;
-pub mod metrics;
+pub(crate) mod metrics;
 pub mod serve;
 pub mod socket;
 pub mod state;

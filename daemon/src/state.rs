@@ -31,17 +31,17 @@ pub struct State {
     /// The trusted reviewer keys.
     pub trusted_keys: Vec<PublicKey>,
     /// Their ids.
-    pub trusted_ids: HashSet<KeyId>,
+    pub(crate) trusted_ids: HashSet<KeyId>,
     /// The writer; `None` when failing closed or stopped.
     writer: Mutex<Option<Committer>>,
     /// Reviews by digest.
-    pub index: TrustIndex,
+    pub(crate) index: TrustIndex,
     /// The log's public key.
     pub log_key: Option<PublicKey>,
     /// Request metrics.
-    pub metrics: Metrics,
+    pub(crate) metrics: Metrics,
     /// Bounds the signature checks running at once (they run off the async workers).
-    pub verifying: tokio::sync::Semaphore,
+    pub(crate) verifying: tokio::sync::Semaphore,
     readers: Mutex<Vec<LedgerReader>>,
     latest: RwLock<Option<Checkpoint>>,
     failure: RwLock<Option<String>>,

@@ -32,13 +32,13 @@ pub struct Entry {
 /// A read-only view of a ledger: the connection, its path (for errors), origin and log key.
 pub struct View<'a> {
     /// The connection.
-    pub conn: &'a Connection,
+    pub(crate) conn: &'a Connection,
     /// The database path, for messages.
-    pub path: &'a str,
+    pub(crate) path: &'a str,
     /// The log's origin.
-    pub origin: &'a str,
+    pub(crate) origin: &'a str,
     /// The log's public key.
-    pub log_key: &'a PublicKey,
+    pub(crate) log_key: &'a PublicKey,
 }
 
 pub(crate) fn to_u64(value: i64) -> u64 {
