@@ -200,11 +200,7 @@ pub fn resolve(
 
 fn ask(finding: &vouch_dockerfile::Finding) -> Result<Option<Answer>> {
     let mut stderr = std::io::stderr().lock();
-    writeln!(
-        stderr,
-        "\n[{}] line {}: {}\n    {}\n    check: {}",
-        finding.id, finding.line, finding.summary, finding.instruction, finding.check
-    )?;
+    writeln!(stderr, "{}", crate::cmd::review::describe(finding))?;
     loop {
         write!(
             stderr,

@@ -40,27 +40,31 @@ pub fn run(args: &ReviewArgs) -> Result<Outcome> {
         report.findings.len()
     ))?;
     for finding in &report.findings {
-        let severity = match finding.severity {
-            Severity::Info => "info",
-            Severity::Low => "low",
-            Severity::Medium => "MEDIUM",
-            Severity::High => "HIGH",
-        };
-        let at = if finding.line == 0 {
-            "end".to_string()
-        } else {
-            format!("line {}", finding.line)
-        };
-        print_line(&format!(
-            "\n[{}] {at}, {severity}: {}",
-            finding.id, finding.summary
-        ))?;
-        if !finding.instruction.is_empty() {
-            print_line(&format!("    {}", finding.instruction))?;
-        }
-        print_line(&format!("    check: {}", finding.check))?;
+        print_line(&describe(finding))?;
     }
     Ok(Outcome::Yes)
+}
+
+/// A finding as people read it (vouch review, review --diff and the attest prompt): a blank
+/// line, `[ID] line N, SEVERITY: summary`, the instruction, and what to check.
+pub fn describe(finding: &vouch_dockerfile::Finding) -> String {
+    let severity = match finding.severity {
+        Severity::Info => "info",
+        Severity::Low => "low",
+        Severity::Medium => "MEDIUM",
+        Severity::High => "HIGH",
+    };
+    let at = if finding.line == 0 {
+        "end".to_string()
+    } else {
+        format!("line {}", finding.line)
+    };
+    let mut text = format!("\n[{}] {at}, {severity}: {}", finding.id, finding.summary);
+    if !finding.instruction.is_empty() {
+        text.push_str(&format!("\n    {}", finding.instruction));
+    }
+    text.push_str(&format!("\n    check: {}", finding.check));
+    text
 }
 
 /// `vouch review --diff --json`.
@@ -127,10 +131,7 @@ fn diff(envelope_path: &std::path::Path, report: &ReviewReport, json: bool) -> R
         if same_file { " (same file)" } else { "" }
     ))?;
     for finding in &diff.new {
-        print_line(&format!(
-            "\n[{}] line {}: {}\n    {}\n    check: {}",
-            finding.id, finding.line, finding.summary, finding.instruction, finding.check
-        ))?;
+        print_line(&describe(finding))?;
     }
     for id in &diff.removed {
         print_line(&format!("gone: {id}"))?;
