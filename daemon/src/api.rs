@@ -492,13 +492,10 @@ async fn inclusion(
     Shared(state): Shared<Arc<State>>,
     Query(q): Query<InclusionQuery>,
 ) -> ApiResult<Response> {
-    let latest = latest_or_failing(&state)?;
-    let size = q.size.unwrap_or(latest.tree_size);
-    let proof = blocking(&state, move |s| {
-        s.read(|view| view.inclusion_proof(q.index, size))
+    prove(&state, move |view, latest| {
+        view.inclusion_proof(q.index, q.size.unwrap_or(latest))
     })
-    .await?;
-    Ok(Json(proof).into_response())
+    .await
 }
 
 #[derive(Deserialize)]
@@ -511,12 +508,19 @@ async fn consistency(
     Shared(state): Shared<Arc<State>>,
     Query(q): Query<ConsistencyQuery>,
 ) -> ApiResult<Response> {
-    let latest = latest_or_failing(&state)?;
-    let new = q.new.unwrap_or(latest.tree_size);
-    let proof = blocking(&state, move |s| {
-        s.read(|view| view.consistency_proof(q.old, new))
+    prove(&state, move |view, latest| {
+        view.consistency_proof(q.old, q.new.unwrap_or(latest))
     })
-    .await?;
+    .await
+}
+
+/// A proof made off the async workers, given the latest tree size (sizes default to it).
+async fn prove<T: serde::Serialize + Send + 'static>(
+    state: &Arc<State>,
+    make: impl FnOnce(&vouch_ledger::View<'_>, u64) -> Result<T, LedgerError> + Send + 'static,
+) -> ApiResult<Response> {
+    let latest = latest_or_failing(state)?.tree_size;
+    let proof = blocking(state, move |s| s.read(|view| make(view, latest))).await?;
     Ok(Json(proof).into_response())
 }
 
