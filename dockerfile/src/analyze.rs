@@ -7,10 +7,11 @@ use parse_dockerfile::{Command, Instruction, Source};
 use sha2::{Digest as _, Sha256};
 use vouch_proto::findings::{Finding, Severity};
 
-use crate::checks::{base_image, secrets};
+use crate::base_images::base_image;
 use crate::expand::{assignments, expand, Vars};
 use crate::rule::{self, Rule};
 use crate::rules::{self, Download, Raw};
+use crate::secrets::secrets;
 use crate::shell;
 
 /// Why a Dockerfile cannot be analysed.
