@@ -25,7 +25,8 @@ if [ ! -f "$npm_peers/node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0
 fi
 export VOUCH_TEST_NODE_MODULES="$PWD/$npm_peers/node_modules"
 
-cargo fmt --all --check
+# error_on_line_overflow: fail where rustfmt gave up on a statement (a line it cannot fit).
+cargo fmt --all -- --check --config error_on_line_overflow=true
 cargo clippy --quiet --workspace --all-targets -- -D warnings
 cargo build --quiet --workspace --bins --examples
 scripts/fuzz.sh

@@ -83,7 +83,11 @@ pub fn source_of(dockerfile: &Path) -> Result<(Source, String)> {
     })?;
     let path = git(dir, &["ls-files", "--full-name", "--", &name])?;
     if path.is_empty() {
-        bail!("--source auto: {} is not committed; commit it so the review names what the repository holds", dockerfile.display());
+        bail!(
+            "--source auto: {} is not committed; \
+             commit it so the review names what the repository holds",
+            dockerfile.display()
+        );
     }
     // The bytes on disk, hashed as git hashes a blob but with no filter (which the repository
     // could configure to run a command), against the blob HEAD holds: no `git status`, which
@@ -96,7 +100,11 @@ pub fn source_of(dockerfile: &Path) -> Result<(Source, String)> {
     .filter(|id| !id.is_empty());
     let on_disk = git(dir, &["hash-object", "--no-filters", "--", &name])?;
     if committed.as_deref() != Some(on_disk.as_str()) {
-        bail!("--source auto: {} has uncommitted changes (or is not in HEAD); commit them (or review the committed version)", dockerfile.display());
+        bail!(
+            "--source auto: {} has uncommitted changes (or is not in HEAD); \
+             commit them (or review the committed version)",
+            dockerfile.display()
+        );
     }
     let commit = git(dir, &["rev-parse", "--verify", "HEAD"])?;
     let remotes = git(dir, &["remote"])?;
@@ -106,7 +114,10 @@ pub fn source_of(dockerfile: &Path) -> Result<(Source, String)> {
         remotes.lines().next().unwrap_or("")
     };
     if remote.is_empty() {
-        bail!("--source auto: the repository has no remote; push it where reviewers can fetch it, or give --source URL@COMMIT");
+        bail!(
+            "--source auto: the repository has no remote; \
+             push it where reviewers can fetch it, or give --source URL@COMMIT"
+        );
     }
     let repository = git(dir, &["remote", "get-url", remote])?;
     Ok((Source { repository, commit }, path))

@@ -83,7 +83,11 @@ fn is_newer(client: &Client, file: &Path, old: &Checkpoint, new: &Checkpoint) ->
     }
     if new.tree_size == old.tree_size {
         if new.root_hash != old.root_hash {
-            bail!("the ledger forked: the same size {} has two different roots (the other one is saved in {saved})", new.tree_size);
+            bail!(
+                "the ledger forked: the same size {} has two different roots \
+                 (the other one is saved in {saved})",
+                new.tree_size
+            );
         }
         return Ok(false);
     }

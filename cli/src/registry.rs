@@ -227,9 +227,12 @@ async fn anonymous_token(
         .get(WWW_AUTHENTICATE)
         .and_then(|v| v.to_str().ok())
         .context("the registry asks for credentials without saying how (no WWW-Authenticate); vouch pulls anonymously")?;
-    let params = challenge
-        .strip_prefix("Bearer ")
-        .with_context(|| format!("the registry asks for {challenge:?}; vouch answers Bearer challenges anonymously, nothing else"))?;
+    let params = challenge.strip_prefix("Bearer ").with_context(|| {
+        format!(
+            "the registry asks for {challenge:?}; \
+                 vouch answers Bearer challenges anonymously, nothing else"
+        )
+    })?;
     let field = |name: &str| {
         params.split(',').find_map(|part| {
             let (key, value) = part.trim().split_once('=')?;
@@ -252,7 +255,11 @@ async fn anonymous_token(
         .await
         .map_err(|e| anyhow!("asking {realm} for a token: {}", describe(&e)))?;
     if !response.status().is_success() {
-        bail!("{realm} refused an anonymous token ({}): the image may need credentials, which vouch does not use yet", response.status());
+        bail!(
+            "{realm} refused an anonymous token ({}): \
+             the image may need credentials, which vouch does not use yet",
+            response.status()
+        );
     }
     let body = read_capped(response, MAX_TOKEN, "the token").await?;
     let value: serde_json::Value =

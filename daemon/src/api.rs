@@ -280,19 +280,44 @@ async fn verify_submission(
     })?
 }
 
+/// What vouchd accepts, for refusals of other keys.
+const ACCEPTS: &str = "vouchd accepts reviews signed by its --trusted-key keys";
+
 /// The answer to an envelope that does not verify.
 fn refusal(envelope: &Envelope, e: VerifyError) -> ApiError {
     match e {
-        VerifyError::WrongKey { .. } => ApiError::new(StatusCode::FORBIDDEN, ErrorCode::UnknownKey, format!("{e}; vouchd accepts reviews signed by its --trusted-key keys")),
-        VerifyError::BadSignature { .. } if envelope.signatures.iter().all(|s| s.keyid.is_empty()) => ApiError::new(
+        VerifyError::WrongKey { .. } => ApiError::new(
             StatusCode::FORBIDDEN,
             ErrorCode::UnknownKey,
-            "no signature verifies with a trusted reviewer key; vouchd accepts reviews signed by its --trusted-key keys",
+            format!("{e}; {ACCEPTS}"),
         ),
-        VerifyError::BadSignature { .. } | VerifyError::NoSignatures => ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidSignature, e.to_string()),
-        VerifyError::ReviewedInFuture { .. } => ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::FutureReview, e.to_string()),
-        VerifyError::ExpiresBeforeReviewed { .. } => ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadExpiry, e.to_string()),
-        other => ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidStatement, other.to_string()),
+        VerifyError::BadSignature { .. }
+            if envelope.signatures.iter().all(|s| s.keyid.is_empty()) =>
+        {
+            ApiError::new(
+                StatusCode::FORBIDDEN,
+                ErrorCode::UnknownKey,
+                format!("no signature verifies with a trusted reviewer key; {ACCEPTS}"),
+            )
+        }
+        VerifyError::BadSignature { .. } | VerifyError::NoSignatures => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidSignature,
+            e.to_string(),
+        ),
+        VerifyError::ReviewedInFuture { .. } => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::FutureReview,
+            e.to_string(),
+        ),
+        VerifyError::ExpiresBeforeReviewed { .. } => {
+            ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadExpiry, e.to_string())
+        }
+        other => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidStatement,
+            other.to_string(),
+        ),
     }
 }
 
@@ -346,7 +371,12 @@ async fn submit(
         s.read(|view| view.inclusion_proof(appended.index, size))
     })
     .await?;
-    tracing::info!(index = appended.index, existing = appended.existing, signer = %verified.signer, "accepted attestation");
+    tracing::info!(
+        index = appended.index,
+        existing = appended.existing,
+        signer = %verified.signer,
+        "accepted attestation"
+    );
     let status = if appended.existing {
         StatusCode::OK
     } else {

@@ -82,7 +82,11 @@ impl TrustIndex {
             Ok(statement) if statement.predicate.reviewer.key_id == signer => statement,
             Ok(_) => return false,
             Err(err) => {
-                tracing::warn!(index = entry.index, error = %err, "not indexed: the review does not meet the admission rules");
+                tracing::warn!(
+                    index = entry.index,
+                    error = %err,
+                    "not indexed: the review does not meet the admission rules"
+                );
                 return false;
             }
         };

@@ -88,7 +88,10 @@ fn serve(args: Args) -> Result<()> {
     };
     let log_passphrase = std::env::var("VOUCH_LOG_PASSPHRASE").ok();
     if log_passphrase.as_deref() == Some("") {
-        anyhow::bail!("VOUCH_LOG_PASSPHRASE is set but empty: unset it for an unencrypted log key, or give the passphrase");
+        anyhow::bail!(
+            "VOUCH_LOG_PASSPHRASE is set but empty: \
+             unset it for an unencrypted log key, or give the passphrase"
+        );
     }
     let config = Config {
         db,
@@ -110,13 +113,22 @@ fn serve(args: Args) -> Result<()> {
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        let state = Arc::new(tokio::task::spawn_blocking(move || State::open(&config)).await??);
+        let state = tokio::task::spawn_blocking(move || State::open(&config)).await??;
+        let state = Arc::new(state);
         let unix = socket::bind(&socket_path)?;
         let tcp = match &args.listen {
-            Some(addr) => Some(tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?),
+            Some(addr) => {
+                let bound = tokio::net::TcpListener::bind(addr).await;
+                Some(bound.with_context(|| format!("binding {addr}"))?)
+            }
             None => None,
         };
-        tracing::info!(socket = %socket_path.display(), listen = ?args.listen, db = %state.db.display(), "vouchd serving");
+        tracing::info!(
+            socket = %socket_path.display(),
+            listen = ?args.listen,
+            db = %state.db.display(),
+            "vouchd serving"
+        );
         let result = run(unix, tcp, Arc::clone(&state), serving, shutdown_signal()).await;
         let _ = std::fs::remove_file(&socket_path);
         let closing = Arc::clone(&state);

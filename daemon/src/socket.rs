@@ -43,7 +43,10 @@ pub fn bind(path: &Path) -> Result<tokio::net::UnixListener> {
                 path.display()
             ),
             Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
-                tracing::warn!(socket = %path.display(), "replacing a socket left by a daemon that is gone");
+                tracing::warn!(
+                    socket = %path.display(),
+                    "replacing a socket left by a daemon that is gone"
+                );
                 std::fs::remove_file(path)
                     .with_context(|| format!("removing stale socket {}", path.display()))?;
             }

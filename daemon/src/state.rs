@@ -123,7 +123,10 @@ impl State {
                 // second daemon can take the file; `append` refuses while failing.
                 let writer = Committer::start(ledger, 1024)?;
                 if let Some(reason) = &failure {
-                    tracing::error!(reason = %reason, "the ledger failed its start-up audit; failing closed");
+                    tracing::error!(
+                        reason = %reason,
+                        "the ledger failed its start-up audit; failing closed"
+                    );
                 }
                 Ok(base(
                     Some(writer),
@@ -134,7 +137,10 @@ impl State {
                 ))
             }
             Err(err @ LedgerError::Integrity { .. }) => {
-                tracing::error!(error = %err, "the ledger failed its start-up check; failing closed");
+                tracing::error!(
+                    error = %err,
+                    "the ledger failed its start-up check; failing closed"
+                );
                 let log_key = vouch_ledger::public_key_path(&config.db);
                 let log_key = std::fs::read_to_string(log_key)
                     .ok()

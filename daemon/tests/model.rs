@@ -40,8 +40,10 @@ enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        4 => (0..2usize, 0..2usize, any::<bool>(), 0..4u8).prop_map(|(key, image, trusted, minute)| Op::Submit { key, image, trusted, minute }),
-        2 => (any::<usize>(), 0..4u8).prop_map(|(which, encoding)| Op::Resubmit { which, encoding }),
+        4 => (0..2usize, 0..2usize, any::<bool>(), 0..4u8)
+            .prop_map(|(key, image, trusted, minute)| Op::Submit { key, image, trusted, minute }),
+        2 => (any::<usize>(), 0..4u8)
+            .prop_map(|(which, encoding)| Op::Resubmit { which, encoding }),
         1 => Just(Op::Audit),
         1 => Just(Op::Restart),
     ]

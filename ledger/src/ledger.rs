@@ -305,7 +305,10 @@ fn stored(
     if let Some(subject) = entry.subjects.first().map(Digest::to_string) {
         let same = tx
             .prepare_cached("SELECT e.idx, e.leaf_hash, e.integrated_at FROM entry_subjects s JOIN entries e ON e.idx = s.idx WHERE s.digest = ?1 AND e.signed_key = ?2 LIMIT 1")
-            .and_then(|mut stmt| stmt.query_row(params![subject, &entry.signed_key[..]], existing).optional())
+            .and_then(|mut stmt| {
+                stmt.query_row(params![subject, &entry.signed_key[..]], existing)
+                    .optional()
+            })
             .db(path)?;
         if same.is_some() || !unkeyed {
             return match same {
@@ -380,7 +383,16 @@ fn insert_rows(
         "INSERT INTO entries (idx, kind, integrated_at, body, body_sha256, leaf_hash, signer, signed_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )
     .and_then(|mut stmt| {
-        stmt.execute(params![idx, entry.kind.as_str(), now, entry.body, &body_sha[..], &leaf[..], signer, &entry.signed_key[..]])
+        stmt.execute(params![
+            idx,
+            entry.kind.as_str(),
+            now,
+            entry.body,
+            &body_sha[..],
+            &leaf[..],
+            signer,
+            &entry.signed_key[..]
+        ])
     })
     .db(path)?;
     for subject in entry.subjects.iter().map(Digest::to_string) {

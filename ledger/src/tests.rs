@@ -297,7 +297,10 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
 
     #[test]
-    fn proofs_verify_for_random_sizes(n in 1u64..90, picks in proptest::collection::vec((0u64..1000, 0u64..1000), 8)) {
+    fn proofs_verify_for_random_sizes(
+        n in 1u64..90,
+        picks in proptest::collection::vec((0u64..1000, 0u64..1000), 8),
+    ) {
         let dir = tempfile::tempdir().unwrap();
         let (ledger, path) = ledger_with(dir.path(), n);
         let reader = LedgerReader::open(&path, None).unwrap();
@@ -309,8 +312,10 @@ proptest! {
             let proof = view.inclusion_proof(index, size).unwrap();
             proptest::prop_assert!(proof.verify(&root).is_ok());
             let stored = view.entry(index).unwrap().unwrap();
-            let leaf_bytes = vouch_proto::entry::leaf_bytes(stored.kind, stored.integrated_at, &stored.body);
-            proptest::prop_assert!(check_with_ct_merkle(&root, size, index, &leaf_bytes, &proof.hashes));
+            let leaf_bytes =
+                vouch_proto::entry::leaf_bytes(stored.kind, stored.integrated_at, &stored.body);
+            let agrees = check_with_ct_merkle(&root, size, index, &leaf_bytes, &proof.hashes);
+            proptest::prop_assert!(agrees);
             // A proof for another leaf or root fails.
             let mut wrong = proof.clone();
             wrong.leaf_hash.0[0] ^= 1;
@@ -329,7 +334,11 @@ proptest! {
     }
 
     #[test]
-    fn every_single_byte_change_to_an_entry_is_detected(index in 0u64..6, position in 0usize..4000, delta in 1u8..=255) {
+    fn every_single_byte_change_to_an_entry_is_detected(
+        index in 0u64..6,
+        position in 0usize..4000,
+        delta in 1u8..=255,
+    ) {
         let dir = tempfile::tempdir().unwrap();
         let (ledger, path) = ledger_with(dir.path(), 6);
         drop(ledger);

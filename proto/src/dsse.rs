@@ -367,7 +367,9 @@ mod tests {
         }
 
         #[test]
-        fn reading_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..256)) {
+        fn reading_arbitrary_bytes_never_panics(
+            bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..256),
+        ) {
             let _ = Envelope::from_json(&bytes);
             let _ = crate::Statement::from_payload(&bytes);
         }

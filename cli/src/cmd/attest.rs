@@ -194,13 +194,20 @@ fn now_seconds() -> DateTime<Utc> {
 
 #[cfg(feature = "registry")]
 fn resolve_base(reference: &str, insecure: &[String]) -> Result<Digest> {
-    crate::registry::resolve_digest(reference, insecure)
-        .with_context(|| format!("--resolve-base: give --base {reference}@sha256:<hex> instead if the registry cannot be reached"))
+    crate::registry::resolve_digest(reference, insecure).with_context(|| {
+        format!(
+            "--resolve-base: give --base {reference}@sha256:<hex> instead \
+                 if the registry cannot be reached"
+        )
+    })
 }
 
 #[cfg(not(feature = "registry"))]
 fn resolve_base(reference: &str, _insecure: &[String]) -> Result<Digest> {
-    bail!("--resolve-base: this vouch was built without the registry feature; give --base {reference}@sha256:<hex>")
+    bail!(
+        "--resolve-base: this vouch was built without the registry feature; \
+         give --base {reference}@sha256:<hex>"
+    )
 }
 
 /// `URL=FILE`: the sha256 of the local copy the reviewer inspected.
@@ -229,7 +236,10 @@ fn parse_source(text: &str) -> Result<Source> {
     };
     let is_hex = commit.chars().all(|c| matches!(c, '0'..='9' | 'a'..='f'));
     if repository.is_empty() || !is_hex || !matches!(commit.len(), 40 | 64) {
-        bail!("--source {text:?}: the commit must be a full lowercase hex id (40 or 64 characters), as `git rev-parse HEAD` prints");
+        bail!(
+            "--source {text:?}: the commit must be a full lowercase hex id \
+             (40 or 64 characters), as `git rev-parse HEAD` prints"
+        );
     }
     Ok(Source {
         repository: repository.to_string(),

@@ -132,7 +132,10 @@ fn warn_about_dir(dir: &Path) {
     use std::os::unix::fs::PermissionsExt;
     match std::fs::symlink_metadata(dir) {
         Ok(meta) if meta.file_type().is_symlink() => {
-            tracing::warn!(dir = %dir.display(), "the key directory is a symbolic link; keys are written where it points");
+            tracing::warn!(
+                dir = %dir.display(),
+                "the key directory is a symbolic link; keys are written where it points"
+            );
         }
         Ok(meta) if meta.permissions().mode() & 0o022 != 0 => {
             tracing::warn!(dir = %dir.display(), mode = format!("{:o}", meta.permissions().mode() & 0o777), "others can write to the key directory and could replace the key files; chmod go-w it");
