@@ -61,14 +61,7 @@ fn main() -> ExitCode {
 
 /// Logs go to stderr, filtered by `VOUCH_LOG` (e.g. `VOUCH_LOG=debug`); warnings by default.
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("VOUCH_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_target(false)
-        .init();
+    vouch_ledger::logging::init("warn", false);
 }
 
 /// A closed pipe (`vouch ... | head`) is not an error.

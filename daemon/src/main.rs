@@ -46,13 +46,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("VOUCH_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+    vouch_ledger::logging::init("info", true);
     match serve(Args::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

@@ -10,6 +10,7 @@ pub mod files;
 mod frontier;
 mod hashes;
 mod ledger;
+pub mod logging;
 mod logkey;
 pub mod paths;
 mod read;
