@@ -55,8 +55,8 @@ step vouch verify --key reviewer.pub review.json
 step vouch submit review.json
 "$bin/vouch" submit "$work/review.json"
 
-step vouch check "$image"
-"$bin/vouch" check "$image"
+step vouch check --trusted-key reviewer.pub "$image"   # vouch re-checks the answer: proofs, and the signature
+"$bin/vouch" check --trusted-key "$pub" "$image"
 
 other="ghcr.io/example/build-env:1.1@sha256:0000000000000000000000000000000000000000000000000000000000000001"
 step vouch check "$other"
