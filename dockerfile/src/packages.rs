@@ -157,7 +157,9 @@ fn pinned(manager: &str, p: &str, rest: &[String]) -> bool {
     match manager {
         "apt-get" | "apt" | "aptitude" | "apk" => p.contains('='),
         "pip" | "pip3" => p.contains("==") || p.contains(".whl") || p.contains("@ "),
-        "npm" | "pnpm" | "yarn" => p[1..].contains('@'),
+        // A version after the name; a leading `@` is a scope. (By characters: the first one may
+        // be more than one byte.)
+        "npm" | "pnpm" | "yarn" => p.chars().skip(1).any(|c| c == '@'),
         "go" => p.contains('@') && !p.ends_with("@latest"),
         "gem" => p.contains(':') || option_value(rest, &["-v", "--version"]).is_some(),
         "cargo" => p.contains('@') || option_value(rest, &["--version", "--vers"]).is_some(),
@@ -165,5 +167,23 @@ fn pinned(manager: &str, p: &str, rest: &[String]) -> bool {
         _ => p
             .char_indices()
             .any(|(i, c)| c == '-' && p[i + 1..].starts_with(|d: char| d.is_ascii_digit())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<String> {
+        text.split_whitespace().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn npm_pins_and_scopes_and_a_multibyte_first_character() {
+        let install = packages(&words("npm install @scope/a @scope/b@1.2.0 c@2 d é@1 ü")).unwrap();
+        assert_eq!(install.unpinned, ["@scope/a", "d", "ü"]);
+        // Found by the fuzzer: slicing at byte 1 of "é..." panicked.
+        assert!(pinned("yarn", "é@1", &[]));
+        assert!(!pinned("npm", "é", &[]));
     }
 }

@@ -230,3 +230,17 @@ proptest::proptest! {
         let _ = analyze(&lines.join("\n"), &BTreeMap::new());
     }
 }
+
+/// Inputs the fuzzer once crashed the analysis with (tests/data/fuzz-regressions): each must
+/// give an answer or an error, never a panic.
+#[test]
+fn fuzzer_findings_stay_fixed() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/data/fuzz-regressions");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        let _ = analyze(&String::from_utf8_lossy(&bytes), &BTreeMap::new());
+        seen += 1;
+    }
+    assert!(seen > 0);
+}
