@@ -211,13 +211,7 @@ async fn blocking<T: Send + 'static>(
     let state = Arc::clone(state);
     tokio::task::spawn_blocking(move || f(&state))
         .await
-        .map_err(|_| {
-            ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                ErrorCode::Internal,
-                "a worker failed",
-            )
-        })?
+        .map_err(|_| worker_failed())?
         .map_err(ApiError::from)
 }
 
@@ -226,6 +220,14 @@ fn latest_or_failing(state: &State) -> ApiResult<vouch_proto::Checkpoint> {
     state
         .latest()
         .ok_or_else(|| failing(&state.failure().unwrap_or_default()))
+}
+
+fn worker_failed() -> ApiError {
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        ErrorCode::Internal,
+        "a worker failed",
+    )
 }
 
 fn stopping() -> ApiError {
@@ -271,13 +273,7 @@ async fn verify_submission(
         Ok((envelope, verified))
     })
     .await
-    .map_err(|_| {
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            ErrorCode::Internal,
-            "a worker failed",
-        )
-    })?
+    .map_err(|_| worker_failed())?
 }
 
 /// What vouchd accepts, for refusals of other keys.

@@ -11,7 +11,7 @@ use vouch_proto::review::{ItemStatus, Resolution};
 use vouch_proto::Digest;
 
 use crate::attest::statement_of;
-use crate::support::{data, image, Home};
+use crate::support::{data, git, image, Home};
 
 const DUMB_INIT: &str =
     "https://github.com/Yelp/dumb-init/releases/download/v1.1.3/dumb-init_1.1.3_amd64";
@@ -228,24 +228,6 @@ fn flags_and_answer_files_resolve_items() {
             .checklist
             .len(),
         1
-    );
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = StdCommand::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
     );
 }
 

@@ -2,7 +2,6 @@
 //! paths it writes, the key files and passphrases it is handed, the proofs it checks.
 
 use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
 use std::process::Command as StdCommand;
 use std::time::{Duration, Instant};
 
@@ -14,21 +13,7 @@ use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 use vouch_proto::{sign_checkpoint, SecretKey};
 
-use crate::support::{bin, image, Home, PASSPHRASE};
-
-fn run_git(dir: &Path, args: &[&str]) {
-    let out = StdCommand::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
+use crate::support::{bin, git, image, Home, PASSPHRASE};
 
 #[test]
 fn the_reviewed_repository_cannot_make_git_run_a_command() {
@@ -36,18 +21,18 @@ fn the_reviewed_repository_cannot_make_git_run_a_command() {
     home.generate_key();
     let repo = home.path("repo");
     std::fs::create_dir_all(&repo).unwrap();
-    run_git(&repo, &["init", "-q"]);
-    run_git(&repo, &["config", "user.email", "t@example.com"]);
-    run_git(&repo, &["config", "user.name", "t"]);
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["config", "user.email", "t@example.com"]);
+    git(&repo, &["config", "user.name", "t"]);
     std::fs::write(
         repo.join("Dockerfile"),
         "FROM ubuntu@sha256:".to_string() + &"6a".repeat(32) + "\nUSER 1000\n",
     )
     .unwrap();
     std::fs::write(repo.join(".gitattributes"), "* filter=evil diff=evil\n").unwrap();
-    run_git(&repo, &["add", "."]);
-    run_git(&repo, &["commit", "-qm", "init"]);
-    run_git(
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-qm", "init"]);
+    git(
         &repo,
         &["remote", "add", "origin", "https://example.com/repo.git"],
     );
@@ -80,7 +65,7 @@ fn the_reviewed_repository_cannot_make_git_run_a_command() {
         ("filter.evil.required", "true"),
         ("alias.status", &format!("!{touch}")),
     ] {
-        run_git(&repo, &["config", key, value]);
+        git(&repo, &["config", key, value]);
     }
     // The file's mtime changes, as it does after a checkout: git status would refresh the index.
     std::fs::write(

@@ -588,3 +588,22 @@ fn serve_one(
     );
     let _ = stream.write_all(&answer);
 }
+
+/// Runs git in `dir` with a fixed author; panics with its error output when it fails.
+pub fn git(dir: &Path, args: &[&str]) {
+    let out = StdCommand::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
