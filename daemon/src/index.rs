@@ -7,7 +7,7 @@ use std::sync::RwLock;
 
 use chrono::{DateTime, Utc};
 use vouch_ledger::AuditedEntry;
-use vouch_proto::{parse_review, Digest, KeyId, ReviewStatement, Verdict};
+use vouch_proto::{review_from, Digest, KeyId, ReviewStatement, Verdict};
 
 /// What a trust decision needs to know about one review.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,7 +75,8 @@ impl TrustIndex {
             return false;
         };
         let integrated = DateTime::from_timestamp(entry.integrated_at, 0).unwrap_or_default();
-        let statement = match parse_review(&entry.envelope).and_then(|statement| {
+        // The audit read the Statement (strictly) already: it is not read again here.
+        let statement = match review_from(&entry.envelope, entry.statement).and_then(|statement| {
             statement.predicate.check_not_future(integrated)?;
             Ok(statement)
         }) {

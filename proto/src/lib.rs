@@ -33,4 +33,4 @@ pub use key::{verify_batch, KeyId, PublicKey, SecretKey, KDF_ROUNDS, MAX_KDF_ROU
 pub use proof::{ConsistencyProof, InclusionProof, TreeHash};
 pub use review::{Review, ReviewStatement, Verdict, MAX_CLOCK_SKEW_SECS, REVIEW_PREDICATE_TYPE};
 pub use statement::{Statement, Subject, STATEMENT_TYPE};
-pub use verify::{parse_review, sign_review, verify_review, VerifiedReview};
+pub use verify::{parse_review, review_from, sign_review, verify_review, VerifiedReview};

@@ -53,13 +53,33 @@ pub fn verify_review(
 /// repeated JSON keys), predicate type, the review predicate, and that it names its subject.
 /// Only for callers that verify the reviewer's signature themselves (the ledger audit).
 pub fn parse_review(envelope: &Envelope) -> Result<ReviewStatement, VerifyError> {
+    check_payload_type(envelope)?;
+    review_of(Statement::from_payload(&envelope.payload)?)
+}
+
+/// [`parse_review`] for a caller that has already read the envelope's Statement (the ledger
+/// audit does, strictly): the same checks, without reading the payload a second time.
+pub fn review_from(
+    envelope: &Envelope,
+    statement: Statement<serde_json::Value>,
+) -> Result<ReviewStatement, VerifyError> {
+    check_payload_type(envelope)?;
+    review_of(statement)
+}
+
+fn check_payload_type(envelope: &Envelope) -> Result<(), VerifyError> {
     if envelope.payload_type != IN_TOTO_PAYLOAD_TYPE {
         return Err(VerifyError::PayloadType {
             found: envelope.payload_type.clone(),
             expected: IN_TOTO_PAYLOAD_TYPE,
         });
     }
-    let statement = Statement::from_payload(&envelope.payload)?;
+    Ok(())
+}
+
+/// The review in a Statement: its predicate type, the review predicate, and that it names its
+/// subject.
+fn review_of(statement: Statement<serde_json::Value>) -> Result<ReviewStatement, VerifyError> {
     if statement.predicate_type != REVIEW_PREDICATE_TYPE {
         return Err(VerifyError::PredicateType(statement.predicate_type));
     }
