@@ -180,11 +180,6 @@ impl Envelope {
         Ok(verified)
     }
 
-    /// Checks that some signature verifies with one of `keys`, and returns the first such key.
-    pub fn verify<'k>(&self, keys: &'k [PublicKey]) -> Result<&'k PublicKey, VerifyError> {
-        Ok(self.verified_keys(keys)?[0])
-    }
-
     /// Why no signature verified: the hints name other keys (wrong key), or not (bad signature).
     fn no_valid_signature(&self, ids: &[String]) -> VerifyError {
         let expected = ids.join(", ");
@@ -239,8 +234,9 @@ mod tests {
         let back = Envelope::from_json(env.to_json().as_bytes()).unwrap();
         assert_eq!(back, env);
         assert_eq!(
-            back.verify(std::slice::from_ref(key.public())).unwrap(),
-            key.public()
+            back.verified_keys(std::slice::from_ref(key.public()))
+                .unwrap(),
+            [key.public()]
         );
     }
 
@@ -250,17 +246,17 @@ mod tests {
         let other = SecretKey::from_seed(&[2; 32]);
         let mut env = Envelope::sign(IN_TOTO_PAYLOAD_TYPE, b"{}".to_vec(), &key);
         assert!(matches!(
-            env.verify(std::slice::from_ref(other.public())),
+            env.verified_keys(std::slice::from_ref(other.public())),
             Err(VerifyError::WrongKey { .. })
         ));
         env.payload = b"{ }".to_vec();
         assert!(matches!(
-            env.verify(std::slice::from_ref(key.public())),
+            env.verified_keys(std::slice::from_ref(key.public())),
             Err(VerifyError::BadSignature { .. })
         ));
         env.signatures.clear();
         assert_eq!(
-            env.verify(std::slice::from_ref(key.public())),
+            env.verified_keys(std::slice::from_ref(key.public())),
             Err(VerifyError::NoSignatures)
         );
     }
@@ -279,7 +275,8 @@ mod tests {
         let back = Envelope::from_json(json.as_bytes()).unwrap();
         assert_eq!(back.payload, env.payload);
         assert_eq!(back.signatures[0].keyid, "");
-        back.verify(std::slice::from_ref(key.public())).unwrap();
+        back.verified_keys(std::slice::from_ref(key.public()))
+            .unwrap();
     }
 
     #[test]
@@ -352,7 +349,7 @@ mod tests {
             let env = Envelope::sign(&payload_type, payload.clone(), &key);
             let back = Envelope::from_json(env.to_json().as_bytes()).unwrap();
             proptest::prop_assert_eq!(&back, &env);
-            proptest::prop_assert!(back.verify(&keys).is_ok());
+            proptest::prop_assert!(back.verified_keys(&keys).is_ok());
 
             let mut bad = env.clone();
             if payload.is_empty() {
@@ -360,10 +357,10 @@ mod tests {
             } else {
                 bad.payload[position % payload.len()] ^= 1 << bit;
             }
-            proptest::prop_assert!(bad.verify(&keys).is_err());
+            proptest::prop_assert!(bad.verified_keys(&keys).is_err());
             let mut bad_type = env;
             bad_type.payload_type.push('x');
-            proptest::prop_assert!(bad_type.verify(&keys).is_err());
+            proptest::prop_assert!(bad_type.verified_keys(&keys).is_err());
         }
 
         #[test]
