@@ -35,6 +35,17 @@ impl Setup {
         }
     }
 
+    /// Starts another daemon on the same ledger and socket, with the same keys (after the
+    /// first was stopped and, say, its ledger tampered with).
+    pub(crate) fn start_again(&mut self, extra: &[&str]) {
+        self.daemon = Daemon::start(
+            &self.daemon.db,
+            &self.daemon.socket,
+            &[self.public.clone(), data("vector.pub")],
+            extra,
+        );
+    }
+
     pub(crate) fn vouch(&self) -> assert_cmd::Command {
         let mut cmd = self.home.vouch();
         cmd.env("VOUCH_SOCKET", &self.daemon.socket)

@@ -201,15 +201,11 @@ fn a_forged_entry_is_never_trusted_after_a_restart() {
         fake.to_json().as_bytes(),
         &forged,
     );
-    let daemon = Daemon::start(
-        &setup.daemon.db,
-        &setup.daemon.socket,
-        &[setup.public.clone(), data("vector.pub")],
-        &["--audit-interval", "0"],
-    );
-    let health = health(&daemon);
+    setup.start_again(&["--audit-interval", "0"]);
+    let daemon = &setup.daemon;
+    let health = health(daemon);
     assert_eq!(health.status, "failing", "{health:?}");
-    assert!(!trusted(&daemon, &forged));
+    assert!(!trusted(daemon, &forged));
     setup
         .vouch()
         .args(["check", &format!("ubuntu:24.04@{forged}")])
@@ -245,13 +241,9 @@ fn a_changed_signer_column_fails_the_start_up_audit() {
         &setup.daemon.db,
         &format!("UPDATE entries SET signer = '{home_key}' WHERE idx = 0;"),
     );
-    let daemon = Daemon::start(
-        &setup.daemon.db,
-        &setup.daemon.socket,
-        &[setup.public.clone(), data("vector.pub")],
-        &["--audit-interval", "0"],
-    );
-    let health = health(&daemon);
+    setup.start_again(&["--audit-interval", "0"]);
+    let daemon = &setup.daemon;
+    let health = health(daemon);
     assert!(
         health
             .reason
@@ -260,7 +252,7 @@ fn a_changed_signer_column_fails_the_start_up_audit() {
             .contains("signer column was changed"),
         "{health:?}"
     );
-    assert!(!trusted(&daemon, &digest));
+    assert!(!trusted(daemon, &digest));
 }
 
 #[test]
