@@ -58,15 +58,31 @@ const SOURCES: [&str; 8] = [
     "--git",
 ];
 
-/// Options that switch signature or TLS checks off.
-const WEAKENING: [&str; 7] = [
+/// Options (and option values) that switch signature or TLS checks off, found anywhere in the
+/// command, compared without case.
+const WEAKENING: [&str; 22] = [
     "--allow-unauthenticated",
+    "--allow-insecure-repositories",
+    "--allow-downgrades",
     "--force-yes",
     "--allow-untrusted",
     "--nogpgcheck",
     "--no-gpg-checks",
+    "--gpg-auto-import-keys",
+    "--nosignature",
+    "--nodigest",
+    "--nofiledigest",
     "--trusted-host",
     "--no-verify",
+    "--insecure",
+    "-insecure",
+    "--strict-ssl=false",
+    "--no-check-certificate",
+    "allowunauthenticated",
+    "allowinsecurerepositories",
+    "gpgcheck=0",
+    "sslverify=0",
+    "sslverify=false",
 ];
 
 /// The packages of an install command, or `None` when `words` is not one.
@@ -78,18 +94,32 @@ pub(crate) fn packages(words: &[String]) -> Option<Install> {
         .filter(|p| !pinned(&manager, p, rest))
         .cloned()
         .collect();
-    let sources = SOURCES
+    let mut sources: Vec<String> = SOURCES
         .iter()
-        .filter_map(|name| option_value(rest, &[name]).map(str::to_string))
+        .filter_map(|name| option_value(words, &[name]).map(str::to_string))
         .collect();
-    let weakened = WEAKENING
-        .iter()
-        .filter(|flag| {
-            rest.iter()
-                .any(|w| w == *flag || w.starts_with(&format!("{flag}=")))
-        })
-        .map(|flag| flag.to_string())
-        .collect();
+    sources.extend(
+        packages
+            .iter()
+            .filter(|p| crate::rules::url_like(p))
+            .cloned(),
+    );
+    let mut weakened: Vec<String> = Vec::new();
+    for word in words {
+        let lower = word.to_ascii_lowercase();
+        if let Some(flag) = WEAKENING.iter().find(|f| {
+            lower == **f
+                || lower.starts_with(&format!("{f}="))
+                || (f.contains('=') || !f.starts_with('-')) && lower.contains(*f)
+        }) {
+            if !weakened.iter().any(|w| w == flag) {
+                weakened.push(flag.to_string());
+            }
+        }
+    }
+    if words.iter().any(|w| w.starts_with("http://")) && manager.starts_with("pip") {
+        weakened.push("a plain-HTTP index".to_string());
+    }
     if let Some(file) = option_value(rest, &["-r", "--requirement"]) {
         packages.push(format!("-r {file}"));
     }
@@ -102,34 +132,89 @@ pub(crate) fn packages(words: &[String]) -> Option<Install> {
     })
 }
 
+/// Whether `words` run a package manager's install (or run a package straight from a
+/// registry).
+pub(crate) fn is_package_manager(words: &[String]) -> bool {
+    install_arguments(words).is_some()
+}
+
+/// A program name without its version suffix: `pip3.12` is `pip`, `python3.12` is `python`.
+fn family(program: &str) -> &str {
+    program.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.')
+}
+
 /// The package manager and the words after its install subcommand, or `None` when `words` is
 /// not an install.
 fn install_arguments(words: &[String]) -> Option<(String, &[String])> {
     let program = base(words.first()?);
-    let (manager, subcommands, args): (String, &[&str], &[String]) = match program {
-        "apt-get" | "apt" | "aptitude" => (program.into(), &["install"], &words[1..]),
-        "apk" => ("apk".into(), &["add"], &words[1..]),
-        "yum" | "dnf" | "microdnf" | "zypper" | "tdnf" => {
-            (program.into(), &["install", "in"], &words[1..])
+    let name = family(program);
+    let after = |n: usize| words.get(n..).unwrap_or_default();
+    let (manager, subcommands, args): (String, &[&str], &[String]) = match name {
+        "apt-get" | "apt" | "aptitude" => (program.into(), &["install"], after(1)),
+        "apk" => ("apk".into(), &["add"], after(1)),
+        "yum" | "dnf" | "microdnf" | "zypper" | "tdnf" => (
+            program.into(),
+            &["install", "in", "localinstall", "reinstall"],
+            after(1),
+        ),
+        "rpm" => return rpm(words),
+        "dpkg" if words.iter().any(|w| w == "-i" || w == "--install") => {
+            return Some(("dpkg".into(), after(1)));
         }
-        "pip" | "pip3" => (program.into(), &["install"], &words[1..]),
-        "python" | "python3"
-            if words.get(1).map(String::as_str) == Some("-m")
-                && words.get(2).is_some_and(|w| w.starts_with("pip")) =>
+        "pacman"
+            if words
+                .iter()
+                .any(|w| w.starts_with("-S") || w.starts_with("-U")) =>
         {
-            ("pip".into(), &["install"], &words[3..])
+            return Some(("pacman".into(), after(2)));
         }
-        "npm" | "pnpm" => (program.into(), &["install", "i", "add"], &words[1..]),
-        "yarn" => ("yarn".into(), &["add"], &words[1..]),
-        "gem" => ("gem".into(), &["install"], &words[1..]),
-        "go" => ("go".into(), &["install", "get"], &words[1..]),
-        "cargo" => ("cargo".into(), &["install"], &words[1..]),
+        "pip" | "pipx" | "easy_install" => (name.into(), &["install", "run", "download"], after(1)),
+        "python" | "pypy"
+            if words.get(1).map(String::as_str) == Some("-m")
+                && words.get(2).is_some_and(|w| family(w) == "pip") =>
+        {
+            ("pip".into(), &["install", "download"], after(3))
+        }
+        "uv" if words.get(1).is_some_and(|w| w == "pip") => {
+            ("uv pip".into(), &["install"], after(2))
+        }
+        "uv" => ("uv".into(), &["add", "install", "run"], after(1)),
+        "uvx" | "npx" | "pnpx" | "bunx" => return Some((format!("{name} (runs it)"), after(1))),
+        "poetry" => ("poetry".into(), &["add"], after(1)),
+        "conda" | "mamba" | "micromamba" => (name.into(), &["install", "create"], after(1)),
+        "npm" | "pnpm" | "bun" => (
+            program.into(),
+            &["install", "i", "add", "dlx", "exec", "x"],
+            after(1),
+        ),
+        "yarn" => ("yarn".into(), &["add", "dlx"], after(1)),
+        "gem" => ("gem".into(), &["install"], after(1)),
+        "go" => ("go".into(), &["install", "get", "run"], after(1)),
+        "cargo" => ("cargo".into(), &["install", "binstall"], after(1)),
+        "composer" => ("composer".into(), &["require", "install"], after(1)),
+        "brew" | "snap" | "opam" | "luarocks" | "cpanm" => (name.into(), &["install"], after(1)),
+        "dotnet" => ("dotnet tool".into(), &["install"], after(2)),
         _ => return None,
     };
     let position = args
         .iter()
         .position(|w| subcommands.contains(&w.as_str()))?;
-    Some((manager, &args[position + 1..]))
+    let rest = &args[position + 1..];
+    if manager == "go" && args[position] == "run" && !rest.iter().any(|w| w.contains('@')) {
+        return None;
+    }
+    Some((manager, rest))
+}
+
+/// `rpm -i`/`-U`/`-F` (and `-ivh`, `--install`, `--upgrade`): the packages are files or URLs.
+fn rpm(words: &[String]) -> Option<(String, &[String])> {
+    let installs = words.iter().skip(1).any(|w| {
+        w == "--install"
+            || w == "--upgrade"
+            || w == "--freshen"
+            || (w.starts_with('-') && !w.starts_with("--") && w.contains(['i', 'U', 'F']))
+    });
+    installs.then(|| ("rpm".to_string(), words.get(1..).unwrap_or_default()))
 }
 
 /// The words that name packages: not options, not option values.
@@ -156,10 +241,15 @@ fn named_packages(rest: &[String]) -> Vec<String> {
 fn pinned(manager: &str, p: &str, rest: &[String]) -> bool {
     match manager {
         "apt-get" | "apt" | "aptitude" | "apk" => p.contains('='),
-        "pip" | "pip3" => p.contains("==") || p.contains(".whl") || p.contains("@ "),
+        m if m.starts_with("pip") || m.starts_with("uv") || m == "poetry" => {
+            p.contains("==") || p.contains(".whl") || p.contains("@ ")
+        }
         // A version after the name; a leading `@` is a scope. (By characters: the first one may
         // be more than one byte.)
-        "npm" | "pnpm" | "yarn" => p.chars().skip(1).any(|c| c == '@'),
+        "npm" | "pnpm" | "yarn" | "bun" => p.chars().skip(1).any(|c| c == '@'),
+        m if m.ends_with("(runs it)") => {
+            p.chars().skip(1).any(|c| c == '@') && !p.ends_with("@latest")
+        }
         "go" => p.contains('@') && !p.ends_with("@latest"),
         "gem" => p.contains(':') || option_value(rest, &["-v", "--version"]).is_some(),
         "cargo" => p.contains('@') || option_value(rest, &["--version", "--vers"]).is_some(),

@@ -2,7 +2,8 @@
 
 use vouch_proto::findings::Severity;
 
-use crate::analyze::{Exec, Findings, Stage};
+use crate::analyze::{Exec, Stage};
+use crate::ids::Findings;
 use crate::rule;
 use crate::rules::Raw;
 
@@ -101,9 +102,9 @@ fn runs(stage: &Stage, exec: &Exec, what: &str, out: &mut Findings) {
     out.push(raw, exec.line, &exec.source);
 }
 
-/// VR501-VR503: the user the container runs as.
+/// VR501-VR503: the user the container runs as (`root`, `0`, `0000` and `0:0` are root).
 fn user(stage: &Stage, out: &mut Findings) {
-    let Some((user, line, source)) = &stage.user else {
+    let Some(user) = &stage.user else {
         let raw = Raw {
             rule: &rule::USER_MISSING,
             about: String::new(),
@@ -114,23 +115,30 @@ fn user(stage: &Stage, out: &mut Findings) {
         out.push(raw, 0, "");
         return;
     };
-    let root = matches!(user.split(':').next().unwrap_or(""), "root" | "0" | "");
+    let name = user.name.text.clone();
+    let who = name.split(':').next().unwrap_or("");
+    let root = who == "root"
+        || who.is_empty()
+        || (who.chars().all(|c| c.is_ascii_digit()) && who.parse::<u64>().ok() == Some(0));
     let raw = if root {
         Raw {
             rule: &rule::USER_ROOT,
-            about: user.clone(),
-            summary: format!("the container runs as root (USER {user})"),
+            about: name.clone(),
+            summary: format!("the container runs as root (USER {name})"),
             severity: Severity::Medium,
             check: ROOT.into(),
         }
     } else {
         Raw {
             rule: &rule::USER_NAMED,
-            about: user.clone(),
-            summary: format!("the container runs as USER {user}"),
+            about: name.clone(),
+            summary: format!("the container runs as USER {name}"),
             severity: Severity::Info,
             check: NAMED.into(),
         }
     };
-    out.push(raw, *line, source);
+    out.push(raw, user.line, &user.source);
+    for raw in crate::rules::code_unfixed(&user.name.unresolved, "the USER") {
+        out.push(raw, user.line, &user.source);
+    }
 }

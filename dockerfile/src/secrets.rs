@@ -22,20 +22,7 @@ pub(crate) fn secrets(name: &str, value: &str, how: &str) -> Vec<Raw> {
         });
         return found;
     }
-    let credential_name = [
-        "password",
-        "passwd",
-        "secret",
-        "token",
-        "api_key",
-        "apikey",
-        "access_key",
-        "private_key",
-        "credential",
-        "auth",
-    ]
-    .iter()
-    .any(|w| lower.contains(w));
+    let credential_name = credential_name(name);
     let credential_value = [
         "AKIA",
         "ghp_",
@@ -45,6 +32,9 @@ pub(crate) fn secrets(name: &str, value: &str, how: &str) -> Vec<Raw> {
         "xoxp-",
         "sk_live_",
         "-----BEGIN",
+        "npm_",
+        "github_pat_",
+        "AIza",
     ]
     .iter()
     .any(|p| value.contains(p));
@@ -63,4 +53,75 @@ pub(crate) fn secrets(name: &str, value: &str, how: &str) -> Vec<Raw> {
         });
     }
     found
+}
+
+/// Whether a variable's name says it holds a credential: a part of the name (split at `_`)
+/// is a password, secret, token, credential or auth word, or a key that is private, an API
+/// key, an access key or an SSH key. Names of public key material (`GPG_KEY`, `KEY_ID`,
+/// fingerprints, keyservers) are not.
+fn credential_name(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    let parts: Vec<&str> = upper
+        .split(['_', '-', '.'])
+        .filter(|p| !p.is_empty())
+        .collect();
+    let public = parts.iter().any(|p| {
+        matches!(
+            *p,
+            "GPG"
+                | "PGP"
+                | "ID"
+                | "FINGERPRINT"
+                | "KEYSERVER"
+                | "PUBLIC"
+                | "PUB"
+                | "KEYS"
+                | "KEYRING"
+                | "PATH"
+                | "FILE"
+                | "URL"
+                | "DIR"
+        )
+    });
+    let word = parts.iter().any(|p| {
+        matches!(
+            *p,
+            "PASSWORD"
+                | "PASSWD"
+                | "PASS"
+                | "PWD"
+                | "SECRET"
+                | "SECRETS"
+                | "TOKEN"
+                | "CREDENTIAL"
+                | "CREDENTIALS"
+                | "AUTH"
+                | "APIKEY"
+                | "PAT"
+                | "NPMRC"
+                | "NETRC"
+                | "PASSPHRASE"
+        )
+    }) || upper.contains("PASSWORD")
+        || upper.contains("TOKEN")
+        || upper.contains("SECRET");
+    let key = parts.windows(2).any(|w| {
+        w[1] == "KEY"
+            && matches!(
+                w[0],
+                "API"
+                    | "ACCESS"
+                    | "PRIVATE"
+                    | "SSH"
+                    | "SECRET"
+                    | "SIGNING"
+                    | "DEPLOY"
+                    | "LICENSE"
+                    | "ENCRYPTION"
+                    | "MASTER"
+                    | "AUTH"
+            )
+    }) || upper == "KEY"
+        || upper.ends_with("PRIVATE_KEY");
+    word || (key && !public)
 }

@@ -19,6 +19,9 @@ pub enum FindingKind {
     Privilege,
     /// A credential or proxy in ENV or ARG.
     Secret,
+    /// Code the review cannot read line by line: inline or generated code, what could not be
+    /// parsed, values left to the build, triggers and shells.
+    Code,
 }
 
 impl FindingKind {
@@ -31,6 +34,7 @@ impl FindingKind {
             FindingKind::Entrypoint => "entrypoint",
             FindingKind::Privilege => "privilege",
             FindingKind::Secret => "secret",
+            FindingKind::Code => "code",
         }
     }
 }

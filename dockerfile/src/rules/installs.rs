@@ -2,8 +2,13 @@
 
 use vouch_proto::findings::Severity;
 
-use super::{is_url, option_value, writes_to, At, Raw, RunFacts};
+use super::{option_value, url_like, At, Raw, RunFacts};
 use crate::rule;
+
+/// Whether `words` run a package manager.
+pub(crate) fn is_package_manager(words: &[String]) -> bool {
+    crate::packages::is_package_manager(words)
+}
 
 /// VR201, VR203: packages a package manager installs (and sudo among them).
 pub(super) fn packages(at: &At<'_>, facts: &mut RunFacts) {
@@ -55,14 +60,15 @@ pub(super) fn packages(at: &At<'_>, facts: &mut RunFacts) {
             severity,
             check: "Are these packages, and the repositories they come from, ones you trust? Unpinned versions mean a rebuild can install different code: pin them (apt: name=version, pip: name==version with --require-hashes, npm: name@version).".into(),
         });
-        if packages
-            .iter()
-            .any(|p| p == "sudo" || p.starts_with("sudo="))
-        {
+        if let Some(tool) = packages.iter().find_map(|p| {
+            let name = p.split(['=', '@']).next().unwrap_or(p);
+            matches!(name, "sudo" | "doas" | "opendoas").then_some(name)
+        }) {
+            let tool = if tool == "opendoas" { "doas" } else { tool };
             facts.findings.push(Raw {
                 rule: &rule::SUDO,
-                about: "sudo".into(),
-                summary: "installs sudo".into(),
+                about: tool.into(),
+                summary: format!("installs {tool}"),
                 severity: Severity::Medium,
                 check: "Why does the container need sudo? Check who may use it (sudoers) and whether the image runs as a non-root user at all.".into(),
             });
@@ -86,42 +92,41 @@ pub(super) fn sources(at: &At<'_>, facts: &mut RunFacts) {
             "imports an rpm signing key {}",
             words.last().map(String::as_str).unwrap_or("")
         )),
-        "yum-config-manager" | "dnf"
-            if words
-                .iter()
-                .any(|w| w == "--add-repo" || w == "config-manager") =>
+        "yum-config-manager" | "dnf" | "zypper"
+            if words.iter().any(|w| {
+                w == "--add-repo" || w == "config-manager" || w == "addrepo" || w == "ar"
+            }) =>
         {
             Some(format!(
                 "adds a yum repository {}",
                 words
                     .iter()
-                    .find(|w| is_url(w))
+                    .find(|w| url_like(w))
                     .map(String::as_str)
                     .unwrap_or("")
             ))
         }
-        "gpg" if words.iter().any(|w| w == "--dearmor") => {
-            writes_to(at, &["/usr/share/keyrings", "/etc/apt/"])
-                .map(|t| format!("installs a package signing key at {t}"))
-                .or_else(|| {
-                    option_value(words, &["-o", "--output"])
-                        .map(|t| format!("installs a signing key at {t}"))
-                })
+        "gpg" | "gpg2" if words.iter().any(|w| w == "--dearmor" || w == "--import") => {
+            let keyring = at
+                .cmd
+                .writes
+                .iter()
+                .find(|t| t.starts_with("/usr/share/keyrings") || t.starts_with("/etc/apt/"));
+            match (keyring, option_value(words, &["-o", "--output"])) {
+                (Some(t), _) => Some(format!("installs a package signing key at {t}")),
+                (None, Some(t)) => Some(format!("installs a signing key at {t}")),
+                (None, None) if words.iter().any(|w| w == "--import") => {
+                    Some("imports a signing key into gpg".into())
+                }
+                (None, None) => None,
+            }
         }
-        _ => writes_to(
-            at,
-            &[
-                "/etc/apt/sources.list",
-                "/etc/yum.repos.d/",
-                "/etc/apk/repositories",
-                "/usr/share/keyrings/",
-                "/etc/apt/trusted.gpg",
-                "/etc/pip.conf",
-                "/root/.npmrc",
-            ],
-        )
-        .map(|t| format!("writes package sources or keys: {t}")),
+        "update-ca-certificates" | "update-ca-trust" | "trust" => None,
+        _ => None,
     };
+    if repository.is_none() {
+        return super::targets::check(at, facts);
+    }
     if let Some(summary) = repository {
         facts.findings.push(Raw {
             rule: &rule::PACKAGE_SOURCE,

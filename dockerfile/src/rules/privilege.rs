@@ -2,12 +2,10 @@
 
 use vouch_proto::findings::Severity;
 
-use super::{option_value, writes_to, At, Raw, RunFacts};
+use super::{option_value, At, Raw, RunFacts};
 use crate::rule::{self, Rule};
 
 const GROUPS: &str = "Members of these groups can become root. Does the container need that?";
-const SUDOERS: &str =
-    "Who gets root through sudo, and without a password? A container rarely needs it.";
 const ACCOUNTS: &str = "Direct edits of the account files can add users or empty passwords: read exactly what is written.";
 const PASSWORD: &str = "A password baked into the image is known to everyone who has the image.";
 const SETUID: &str = "A setuid binary runs with its owner's rights for any user. Is it needed, and is the binary trustworthy?";
@@ -19,8 +17,7 @@ const CAPABILITIES: &str =
 pub(super) fn check(at: &At<'_>, facts: &mut RunFacts) {
     let found = [
         groups(at),
-        sudoers(at),
-        accounts(at),
+        root_account(at),
         password(at),
         setuid(at),
         capabilities(at),
@@ -41,6 +38,11 @@ fn high(rule: &'static Rule, about: String, summary: String, check: &str) -> Raw
     }
 }
 
+/// Groups whose members can become root.
+const POWER_GROUPS: [&str; 8] = [
+    "sudo", "wheel", "admin", "root", "docker", "disk", "shadow", "lxd",
+];
+
 /// VR504: a user added to a group that can become root.
 fn groups(at: &At<'_>) -> Option<Raw> {
     let At { words, program, .. } = *at;
@@ -50,25 +52,34 @@ fn groups(at: &At<'_>) -> Option<Raw> {
     ) {
         return None;
     }
-    let groups = option_value(words, &["-G", "--groups", "-aG", "--append"]).unwrap_or("");
-    let power: Vec<&str> = groups
-        .split(',')
-        .filter(|g| matches!(*g, "sudo" | "wheel" | "admin" | "root" | "docker"))
-        .collect();
-    let positional_power = (program == "adduser" || program == "gpasswd")
+    let mut power: Vec<&str> = Vec::new();
+    for name in ["-G", "--groups", "-aG", "--append", "-g", "--gid"] {
+        if let Some(groups) = option_value(words, &[name]) {
+            power.extend(groups.split(',').filter(|g| POWER_GROUPS.contains(g)));
+        }
+    }
+    power.dedup();
+    let positional_power = matches!(program, "adduser" | "gpasswd" | "addgroup")
         && words
             .iter()
-            .skip(1)
-            .any(|w| matches!(w.as_str(), "sudo" | "wheel" | "admin" | "root"));
+            .skip(2)
+            .any(|w| POWER_GROUPS.contains(&w.as_str()));
     if power.is_empty() && !positional_power {
         return None;
     }
-    let user = words
-        .iter()
-        .skip(1)
-        .rfind(|w| !w.starts_with('-'))
-        .map(String::as_str)
-        .unwrap_or("?");
+    let mut names = words.iter().skip(1).filter(|w| !w.starts_with('-'));
+    let user = if positional_power && power.is_empty() {
+        names
+            .find(|w| !matches!(w.as_str(), "-a"))
+            .map(String::as_str)
+    } else {
+        words
+            .iter()
+            .skip(1)
+            .rfind(|w| !w.starts_with('-'))
+            .map(String::as_str)
+    }
+    .unwrap_or("?");
     let which = if power.is_empty() {
         "a privileged group".to_string()
     } else {
@@ -82,26 +93,26 @@ fn groups(at: &At<'_>) -> Option<Raw> {
     ))
 }
 
-/// VR505: sudoers edited (NOPASSWD is part of what it is about).
-fn sudoers(at: &At<'_>) -> Option<Raw> {
-    let target = writes_to(at, &["/etc/sudoers"])?;
-    let nopasswd = at.all_words.iter().any(|w| w.contains("NOPASSWD"));
-    let with = if nopasswd { " with NOPASSWD" } else { "" };
-    Some(high(
-        &rule::SUDOERS,
-        format!("{target} nopasswd={nopasswd}"),
-        format!("edits {target}{with}"),
-        SUDOERS,
-    ))
-}
-
-/// VR506: account files written directly.
-fn accounts(at: &At<'_>) -> Option<Raw> {
-    let target = writes_to(at, &["/etc/passwd", "/etc/shadow", "/etc/group"])?;
+/// VR506: an account given user id 0 (a second root), by useradd, adduser or usermod.
+fn root_account(at: &At<'_>) -> Option<Raw> {
+    let At { words, program, .. } = *at;
+    if !matches!(program, "useradd" | "adduser" | "usermod") {
+        return None;
+    }
+    let uid = option_value(words, &["-u", "--uid"])?;
+    if uid.parse::<u64>().ok()? != 0 {
+        return None;
+    }
+    let user = words
+        .iter()
+        .skip(1)
+        .rfind(|w| !w.starts_with('-'))
+        .map(String::as_str)
+        .unwrap_or("?");
     Some(high(
         &rule::ACCOUNT_FILES,
-        target.clone(),
-        format!("writes {target} directly"),
+        format!("uid0 {user}"),
+        format!("{program} gives {user} user id 0: a second root account"),
         ACCOUNTS,
     ))
 }
@@ -109,7 +120,10 @@ fn accounts(at: &At<'_>) -> Option<Raw> {
 /// VR507: a password set in the image.
 fn password(at: &At<'_>) -> Option<Raw> {
     let program = at.program;
-    matches!(program, "chpasswd" | "passwd").then(|| {
+    let sets = matches!(program, "chpasswd" | "passwd")
+        || (matches!(program, "usermod" | "useradd")
+            && option_value(at.words, &["-p", "--password"]).is_some());
+    sets.then(|| {
         high(
             &rule::PASSWORD,
             program.to_string(),
@@ -119,35 +133,58 @@ fn password(at: &At<'_>) -> Option<Raw> {
     })
 }
 
-/// VR508: chmod setting setuid or setgid.
+/// VR508: setuid or setgid set, by `chmod` (octal with any number of leading zeros, or
+/// symbolic `u+s`, `u=rwxs`, `+s`, ...) or `install -m`.
 fn setuid(at: &At<'_>) -> Option<Raw> {
     let words = at.words;
-    if at.program != "chmod" {
+    let (mode, targets) = match at.program {
+        "chmod" => {
+            let args: Vec<&String> = words[1..]
+                .iter()
+                .filter(|w| {
+                    !matches!(
+                        w.as_str(),
+                        "-R" | "-v" | "-f" | "-c" | "--recursive" | "--verbose"
+                    )
+                })
+                .collect();
+            let (mode, rest) = args.split_first()?;
+            (
+                mode.to_string(),
+                rest.iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            )
+        }
+        "install" | "mkdir" => {
+            let mode = option_value(words, &["-m", "--mode"])?.to_string();
+            let targets = words.last().cloned().unwrap_or_default();
+            (mode, targets)
+        }
+        _ => return None,
+    };
+    if !sets_id_bits(&mode) {
         return None;
     }
-    let mode = words
-        .iter()
-        .skip(1)
-        .find(|w| !w.starts_with('-') || w.contains('s'))?;
-    let symbolic = mode.contains("+s") || mode.contains("u+s") || mode.contains("g+s");
-    let numeric = mode.len() == 4
-        && mode.chars().all(|c| c.is_ascii_digit())
-        && matches!(mode.as_bytes()[0], b'2' | b'4' | b'6');
-    if !symbolic && !numeric {
-        return None;
-    }
-    let targets = words
-        .iter()
-        .skip(2)
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .join(" ");
     Some(high(
         &rule::SETUID,
         targets.clone(),
-        format!("chmod {mode} sets setuid/setgid on {targets}"),
+        format!("{} {mode} sets setuid/setgid on {targets}", at.program),
         SETUID,
     ))
+}
+
+/// Whether a file mode (octal or symbolic) sets setuid or setgid.
+pub(crate) fn sets_id_bits(mode: &str) -> bool {
+    if !mode.is_empty() && mode.chars().all(|c| c.is_digit(8)) {
+        return u32::from_str_radix(mode, 8).is_ok_and(|m| m & 0o6000 != 0);
+    }
+    mode.split(',').any(|clause| {
+        clause.split_once(['+', '=']).is_some_and(|(who, perms)| {
+            who.chars().all(|c| "ugoa".contains(c)) && perms.contains('s')
+        })
+    })
 }
 
 /// VR509: file capabilities set.

@@ -7,5 +7,6 @@ USER 65534
 # expect: download 3 low "verified by ADD --checksum"
 # expect: download 4 high "not verified (no --checksum)"
 # expect: privilege 5 info "USER 65534"
-# expect-count: 4
-# expect-ids: VR102-3301c7201b VR302-5574688361 VR302-e6a5e1e6b6 VR501-2b603712ab
+# expect: base-image 1 medium "# syntax= (the front end that reads this Dockerfile) docker/dockerfile:1.7"
+# expect-count: 5
+# expect-ids: VR102-f194f94dfb VR102-3301c7201b VR302-5574688361 VR302-e6a5e1e6b6 VR501-2b603712ab

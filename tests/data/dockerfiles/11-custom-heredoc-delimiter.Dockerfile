@@ -12,4 +12,4 @@ CMD ["/usr/sbin/httpd", "-DFOREGROUND"]
 # expect: entrypoint 8 low "which comes from the base image"
 # expect: privilege 0 medium "no USER"
 # expect-count: 5
-# expect-ids: VR102-72efeeb9cf VR201-8a5920387f VR201-b404b58d4b VR401-09293a0ade VR503-518b203e19
+# expect-ids: VR102-72efeeb9cf VR201-8a5920387f VR201-1c1318893a VR401-09293a0ade VR503-518b203e19

@@ -1,0 +1,81 @@
+//! Walking shell code.
+use super::*;
+use crate::vars::Scope;
+
+fn programs(text: &str) -> Vec<(String, bool, Via)> {
+    read(text, &Scope::default(), &Files::new(), Shell::default())
+        .cmds
+        .into_iter()
+        .map(|c| (c.program().to_string(), c.fatal, c.via))
+        .collect()
+}
+
+#[test]
+fn every_command_is_found_wherever_it_sits() {
+    let found: Vec<String> = programs(
+        "if a; then b; fi; for x in 1; do c; done; case y in y) d ;; esac; f() { e; }; (g) | h; i $(j) `k` <(l); sh -c 'm'; eval n; echo o | xargs p; find . -exec q {} \\;",
+    )
+    .into_iter()
+    .map(|(p, _, _)| p)
+    .collect();
+    for p in [
+        "a", "b", "c", "d", "e", "g", "h", "i", "j", "k", "l", "m", "n", "p", "q",
+    ] {
+        assert!(found.contains(&p.to_string()), "{p} missing from {found:?}");
+    }
+}
+
+#[test]
+fn only_commands_whose_failure_fails_the_build_are_fatal() {
+    let fatal = |text: &str, program: &str| {
+        programs(text)
+            .into_iter()
+            .find(|(p, _, _)| p == program)
+            .map(|(_, f, _)| f)
+            .unwrap()
+    };
+    assert!(fatal("a && check", "check"));
+    assert!(!fatal("check || true", "check"));
+    assert!(!fatal("check; other", "check"));
+    assert!(fatal("set -e; check; other", "check"));
+    assert!(!fatal("check | tee log", "check"));
+    assert!(fatal("set -o pipefail; check | tee log", "check"));
+    assert!(!fatal("x=$(check)", "check"));
+    assert!(!fatal("if check; then a; fi", "check"));
+    assert!(fatal("a && check && b", "check"));
+    assert!(!fatal("! check", "check"));
+}
+
+#[test]
+fn variables_come_from_the_stage_and_the_script() {
+    let mut scope = Scope::default();
+    scope.env.insert("HOST".into(), "example.com".into());
+    scope.args.insert("NODEF".into(), None);
+    let script = read(
+        "P=/x; curl https://$HOST$P ${NODEF}",
+        &scope,
+        &Files::new(),
+        Shell::default(),
+    );
+    let words = script.cmds[0].texts();
+    assert_eq!(words[1], "https://example.com/x");
+    assert_eq!(words[2], "${NODEF}");
+    assert_eq!(script.unresolved[0].name, "NODEF");
+}
+
+#[test]
+fn unparsable_code_is_kept_not_dropped() {
+    let script = read(
+        "echo 'open",
+        &Scope::default(),
+        &Files::new(),
+        Shell::default(),
+    );
+    assert_eq!(script.unparsed.len(), 1);
+    // Nesting beyond the limit is reported, not followed forever.
+    let mut code = "curl x".to_string();
+    for _ in 0..20 {
+        code = format!("eval {}", code.replace(' ', "\\ "));
+    }
+    let _ = read(&code, &Scope::default(), &Files::new(), Shell::default());
+}

