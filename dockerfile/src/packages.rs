@@ -104,6 +104,10 @@ pub(crate) fn packages(words: &[String]) -> Option<Install> {
             .filter(|p| crate::rules::url_like(p))
             .cloned(),
     );
+    if matches!(manager.as_str(), "conda" | "mamba" | "micromamba") {
+        // conda's -c is a channel (pip's is a constraints file).
+        sources.extend(option_value(rest, &["-c", "--channel"]).map(str::to_string));
+    }
     let mut weakened: Vec<String> = Vec::new();
     for word in words {
         let lower = word.to_ascii_lowercase();
@@ -240,7 +244,9 @@ fn named_packages(rest: &[String]) -> Vec<String> {
 /// Whether `package` is pinned to a version, as `manager` writes versions.
 fn pinned(manager: &str, p: &str, rest: &[String]) -> bool {
     match manager {
-        "apt-get" | "apt" | "aptitude" | "apk" => p.contains('='),
+        "apt-get" | "apt" | "aptitude" | "apk" | "conda" | "mamba" | "micromamba" => {
+            p.contains('=')
+        }
         m if m.starts_with("pip") || m.starts_with("uv") || m == "poetry" => {
             p.contains("==") || p.contains(".whl") || p.contains("@ ")
         }

@@ -275,7 +275,7 @@ pub(super) fn verification(
         );
     }
     let Some(dest) = dest.filter(|d| !d.is_empty()) else {
-        return unverified(at, checks);
+        return unverified(at, checks, None);
     };
     if let Some(c) = checks.iter().find(|c| {
         c.index > at.index
@@ -306,19 +306,22 @@ pub(super) fn verification(
                     c.how
                 ),
             ),
-            None => unverified(at, checks),
+            None => unverified(at, checks, Some(dest)),
         },
     }
 }
 
-fn unverified(at: &At<'_>, checks: &[Check]) -> (Severity, String) {
+fn unverified(at: &At<'_>, checks: &[Check], dest: Option<&str>) -> (Severity, String) {
     let elsewhere = checks.iter().any(|c| c.index > at.index);
-    let how = if elsewhere {
-        "not verified (the checks in this RUN are of other files)"
+    let mut how = if elsewhere {
+        "not verified (the checks in this RUN are of other files)".to_string()
     } else {
-        "not verified (no checksum or signature check in the Dockerfile)"
+        "not verified (no checksum or signature check in the Dockerfile)".to_string()
     };
-    (Severity::High, how.to_string())
+    if let Some(runner) = dest.and_then(|d| code::runs_file(at.script, at.index, d)) {
+        how.push_str(&format!(", then run by {runner}"));
+    }
+    (Severity::High, how)
 }
 
 fn git_pinned(at: &At<'_>) -> bool {

@@ -220,6 +220,29 @@ pub(crate) fn runs_output_of(script: &Script, index: usize, dest: Option<&str>) 
     None
 }
 
+/// The program that runs the file `dest` after command `index` wrote it: run as a program,
+/// or handed to a shell, an interpreter, `source` or `.`.
+pub(crate) fn runs_file(script: &Script, index: usize, dest: &str) -> Option<String> {
+    let name = dest.rsplit('/').next().unwrap_or(dest);
+    let same = |w: &str| {
+        w == dest
+            || (!name.is_empty()
+                && w.rsplit('/').next() == Some(name)
+                && (w.starts_with("./") || !dest.starts_with('/') || w == dest))
+    };
+    script.cmds.iter().skip(index + 1).find_map(|cmd| {
+        let program = program_name(cmd.program());
+        if same(cmd.program()) {
+            return Some(cmd.program().to_string());
+        }
+        let runner = SHELLS.contains(&program.as_str())
+            || family(&program).is_some()
+            || matches!(program.as_str(), "source" | ".");
+        let operand = cmd.words[1..].iter().find(|w| !w.text.starts_with('-'))?;
+        (runner && same(&operand.text)).then_some(program)
+    })
+}
+
 /// VR702 (and VR301 for inline code that fetches): code from strings, pipes and inline code.
 pub(super) fn check(at: &At<'_>, facts: &mut RunFacts) {
     let cmd = at.cmd;
