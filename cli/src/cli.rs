@@ -62,6 +62,9 @@ pub enum Command {
     /// Audit a ledger and print its checkpoints and proofs.
     #[command(subcommand)]
     Log(LogCommand),
+    /// Check a trust policy file, and try one out against a ledger before vouchd loads it.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
     /// Print a shell completion script (e.g. `vouch completions bash > /etc/bash_completion.d/vouch`).
     Completions(CompletionsArgs),
     /// Print the man page (roff), e.g. `vouch man | man -l -`.
@@ -92,6 +95,50 @@ pub enum LogCommand {
     Consistency(LogConsistencyArgs),
     /// Check a proof against a signed checkpoint and the log's public key, without the ledger.
     VerifyProof(VerifyProofArgs),
+}
+
+/// `vouch policy ...`
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Check a policy file offline: its syntax, its keys (paths relative to the file), and that
+    /// every rule can be met (threshold, required reviewers, scopes).
+    ///
+    /// Exit 0 usable, 1 not usable (the line and the reason are printed), 2 unreadable.
+    Lint(PolicyLintArgs),
+    /// Decide images under a policy against a ledger file, offline, exactly as vouchd would
+    /// (the ledger is audited first; only entries it verifies count).
+    ///
+    /// Exit 0 all trusted, 1 any not trusted, 2 an error.
+    Test(PolicyTestArgs),
+}
+
+/// `vouch policy lint`
+#[derive(Debug, Args)]
+pub struct PolicyLintArgs {
+    /// The policy file (TOML).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Print the result as JSON: `{"ok": true, ...}` or `{"ok": false, "line": N, "error": "..."}`.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `vouch policy test`
+#[derive(Debug, Args)]
+pub struct PolicyTestArgs {
+    /// The policy file (TOML).
+    #[arg(long, value_name = "FILE")]
+    pub policy: PathBuf,
+    /// The ledger.
+    #[command(flatten)]
+    pub ledger: LedgerArgs,
+    /// The images: REPO@sha256:<hex> (the rule for REPO applies) or a bare sha256:<hex> (the
+    /// `*` rule).
+    #[arg(value_name = "IMAGE", required = true)]
+    pub images: Vec<String>,
+    /// Print one JSON answer per image, in vouchd's format.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `vouch review`

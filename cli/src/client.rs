@@ -89,8 +89,8 @@ impl Client {
     }
 
     /// `GET /v1/trust/{digest}`.
-    pub fn trust(&self, digest: &Digest) -> Result<TrustResponse> {
-        self.get(&paths::trust(digest))?.json()
+    pub fn trust(&self, digest: &Digest, repository: Option<&str>) -> Result<TrustResponse> {
+        self.get(&paths::trust_for(digest, repository))?.json()
     }
 
     /// `GET /v1/entries/{index}`.

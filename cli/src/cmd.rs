@@ -5,6 +5,7 @@ pub mod check;
 pub mod docs;
 pub mod key;
 pub mod log;
+pub mod policy;
 pub mod review;
 pub mod submit;
 pub mod verify;

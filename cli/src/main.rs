@@ -18,7 +18,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command, KeyCommand, LogCommand};
+use crate::cli::{Cli, Command, KeyCommand, LogCommand, PolicyCommand};
 use crate::cmd::Outcome;
 
 fn main() -> ExitCode {
@@ -44,6 +44,8 @@ fn main() -> ExitCode {
             cmd::log::consistency(args, cli.socket.as_deref())
         }
         Command::Log(LogCommand::VerifyProof(args)) => cmd::log::verify_proof(args),
+        Command::Policy(PolicyCommand::Lint(args)) => cmd::policy::lint(args),
+        Command::Policy(PolicyCommand::Test(args)) => cmd::policy::test(args),
         Command::Completions(args) => cmd::docs::completions(args),
         Command::Man => cmd::docs::man(),
     };

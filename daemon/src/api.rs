@@ -21,9 +21,9 @@ use vouch_proto::api::{
 };
 use vouch_proto::{verify_review, Digest, Envelope, VerifiedReview, VerifyError};
 
-use crate::index::summary_of;
 use crate::state::State;
-use crate::trust::decide;
+use vouch_trust::summary_of;
+use vouch_trust::{Evaluator, Question};
 
 /// The largest body accepted: 1 MiB.
 pub const MAX_BODY: usize = 1 << 20;
@@ -389,10 +389,35 @@ async fn submit(
     Ok((status, Json(response)).into_response())
 }
 
+/// The query of `GET /v1/trust/{digest}`.
+#[derive(serde::Deserialize)]
+struct TrustQuery {
+    /// The repository the digest is asked about as (its rule applies).
+    image: Option<String>,
+}
+
 async fn trust(
     Shared(state): Shared<Arc<State>>,
     Path(digest): Path<String>,
+    query: Result<axum::extract::Query<TrustQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Json<TrustResponse>> {
+    let query = query.map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadRequest,
+            e.body_text(),
+        )
+    })?;
+    let repository = match query.0.image.as_deref() {
+        Some(image) => Some(vouch_trust::decide::repository_of(image).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadRequest,
+                format!("image={image:?} is not an image reference (e.g. ghcr.io/acme/app)"),
+            )
+        })?),
+        None => None,
+    };
     let parsed: Digest = digest.parse().map_err(|e| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -409,22 +434,35 @@ async fn trust(
                 format!("not trusted: the ledger failed its integrity check, so vouchd trusts nothing: {reason}"),
             )],
             attestations: Vec::new(),
+            image: repository,
+            rule: None,
+            mode: None,
             checkpoint: None,
         }));
     }
-    let decision = decide(
-        &parsed,
-        &state.index.get(&parsed),
-        &state.trusted_ids,
-        chrono::Utc::now(),
-    );
+    let policy = state.policy();
+    let question = Question {
+        digest: parsed,
+        repository: repository.clone(),
+    };
+    let decision = Evaluator::new(&policy, &state.index, chrono::Utc::now()).decide(&question);
     Ok(Json(TrustResponse {
         digest: parsed.to_string(),
         trusted: decision.trusted,
         reasons: decision.reasons,
         attestations: decision.attestations,
+        image: repository,
+        rule: decision.rule,
+        mode: Some(mode_name(decision.mode).to_string()),
         checkpoint: state.latest(),
     }))
+}
+
+fn mode_name(mode: vouch_proto::policy::Mode) -> &'static str {
+    match mode {
+        vouch_proto::policy::Mode::Enforce => "enforce",
+        vouch_proto::policy::Mode::Warn => "warn",
+    }
 }
 
 async fn entry(

@@ -3,12 +3,10 @@
 //! [`run`]; tests call [`run`] the same way.
 
 pub mod api;
-pub mod index;
 pub(crate) mod metrics;
 pub mod serve;
 pub mod socket;
 pub mod state;
-pub mod trust;
 
 use std::future::Future;
 use std::path::PathBuf;

@@ -24,9 +24,19 @@ struct Args {
     /// Also answer the read-only endpoints over TCP on this address (e.g. 127.0.0.1:8474).
     #[arg(long, value_name = "ADDR")]
     listen: Option<String>,
-    /// A reviewer public key whose attestations are accepted and count. Repeatable.
-    #[arg(long = "trusted-key", value_name = "FILE.pub")]
+    /// A reviewer public key whose attestations are accepted and count. Repeatable. Shorthand
+    /// for a policy of these keys, threshold 1, any repository.
+    #[arg(
+        long = "trusted-key",
+        value_name = "FILE.pub",
+        conflicts_with = "policy"
+    )]
     trusted_keys: Vec<PathBuf>,
+    /// The trust policy (TOML): reviewers and their scopes, rules (threshold, required
+    /// reviewers, max_age, checklist and source requirements, base images, mode), roots.
+    /// Check one with `vouch policy lint FILE`.
+    #[arg(long, value_name = "FILE", env = "VOUCH_POLICY")]
+    policy: Option<PathBuf>,
     /// Seconds between background audits of the whole ledger; 0 turns them off. (At start-up
     /// the ledger is always audited in full.)
     #[arg(long, value_name = "SECONDS", default_value_t = 3600)]
@@ -71,7 +81,11 @@ fn serve(args: Args) -> Result<()> {
             PublicKey::from_pem(&text).with_context(|| format!("trusted key {}", path.display()))
         })
         .collect::<Result<Vec<_>>>()?;
-    if trusted_keys.is_empty() {
+    let policy = match args.policy.as_deref() {
+        Some(path) => Some(vouch_trust::read_policy(path).map_err(anyhow::Error::msg)?),
+        None => None,
+    };
+    if trusted_keys.is_empty() && policy.is_none() {
         tracing::warn!(
             "no --trusted-key given: every submission will be refused and nothing is trusted"
         );
@@ -90,6 +104,7 @@ fn serve(args: Args) -> Result<()> {
     let config = Config {
         db,
         trusted_keys,
+        policy,
         log_passphrase,
     };
     let limits = |max_connections: usize| Limits {

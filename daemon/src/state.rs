@@ -2,24 +2,25 @@
 //! trust index, the trusted keys, and its health. When the ledger fails its checks the daemon
 //! keeps serving, but fails closed: no appends, and every trust answer is "not trusted".
 
-use std::collections::HashSet;
 use std::path::PathBuf;
-use std::sync::{Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
+use crate::metrics::Metrics;
 use anyhow::{Context, Result};
 use vouch_ledger::{audit, AuditOptions, Committer, Ledger, LedgerError, LedgerReader, View};
-use vouch_proto::{Checkpoint, KeyId, PublicKey};
-
-use crate::index::TrustIndex;
-use crate::metrics::Metrics;
+use vouch_proto::{Checkpoint, Policy, PublicKey};
+use vouch_trust::TrustIndex;
 
 /// How the daemon is set up.
 #[derive(Clone, Debug)]
 pub struct Config {
     /// The ledger database.
     pub db: PathBuf,
-    /// The reviewer keys whose attestations are accepted and count.
+    /// The reviewer keys whose attestations are accepted and count (`--trusted-key`: a policy
+    /// of these keys, threshold 1, any repository). Ignored when `policy` is given.
     pub trusted_keys: Vec<PublicKey>,
+    /// The trust policy (`--policy`).
+    pub policy: Option<Policy>,
     /// The log key's passphrase, if it is encrypted.
     pub log_passphrase: Option<String>,
 }
@@ -28,10 +29,10 @@ pub struct Config {
 pub struct State {
     /// The database path.
     pub db: PathBuf,
-    /// The trusted reviewer keys.
+    /// The keys submissions may be signed with: the policy's reviewers and admins.
     pub trusted_keys: Vec<PublicKey>,
-    /// Their ids.
-    pub(crate) trusted_ids: HashSet<KeyId>,
+    /// The policy answers are decided under.
+    policy: RwLock<Arc<Policy>>,
     /// The writer; `None` when failing closed or stopped.
     writer: Mutex<Option<Committer>>,
     /// Reviews by digest.
@@ -93,12 +94,16 @@ impl State {
     /// daemon starts failing closed and says why. Another process writing the same ledger is
     /// an error.
     pub fn open(config: &Config) -> Result<Self> {
-        let trusted_ids = config.trusted_keys.iter().map(PublicKey::id).collect();
+        let policy = config
+            .policy
+            .clone()
+            .unwrap_or_else(|| Policy::of_keys(&config.trusted_keys));
+        let keys = policy.keys();
         let passphrase = config.log_passphrase.as_deref().map(str::as_bytes);
         let base = |writer, index, log_key, latest, failure| State {
             db: config.db.clone(),
-            trusted_keys: config.trusted_keys.clone(),
-            trusted_ids,
+            trusted_keys: keys.clone(),
+            policy: RwLock::new(Arc::new(policy.clone())),
             writer: Mutex::new(writer),
             index,
             log_key,
@@ -111,7 +116,7 @@ impl State {
         match Ledger::open(&config.db, passphrase) {
             Ok(ledger) => {
                 let started = std::time::Instant::now();
-                let (index, failure) = verified_index(&ledger, &config.trusted_keys);
+                let (index, failure) = verified_index(&ledger, &keys);
                 tracing::info!(
                     entries = ledger.size(),
                     millis = started.elapsed().as_millis() as u64,
@@ -193,6 +198,11 @@ impl State {
             drop(writer.shutdown());
         }
         tracing::info!("ledger closed");
+    }
+
+    /// The policy answers are decided under now.
+    pub fn policy(&self) -> Arc<Policy> {
+        Arc::clone(&self.policy.read().unwrap_or_else(|p| p.into_inner()))
     }
 
     /// Why the daemon is failing closed, if it is.

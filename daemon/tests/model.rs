@@ -7,19 +7,18 @@
 
 mod support;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use proptest::prelude::*;
 use support::Daemon;
-use vouch_daemon::index::TrustIndex;
-use vouch_daemon::trust;
 use vouch_ledger::{audit, AuditOptions};
 use vouch_proto::api::SubmitResponse;
 use vouch_proto::{
     sign_review, Digest, Envelope, ImageRef, Review, ReviewStatement, SecretKey, Verdict,
 };
+use vouch_trust::{Evaluator, Question, TrustIndex};
 
 #[derive(Clone, Debug)]
 enum Op {
@@ -97,21 +96,28 @@ struct Model {
 }
 
 impl Model {
+    /// A key's word on an image: its latest review, a tie going to the rejection.
+    fn word(&self, key: usize, image: usize) -> Option<bool> {
+        let latest = |verdict: bool| {
+            self.reviews
+                .keys()
+                .filter(|(k, i, t, _)| *k == key && *i == image && *t == verdict)
+                .map(|(_, _, _, minute)| *minute)
+                .max()
+        };
+        match (latest(true), latest(false)) {
+            (Some(approved), Some(rejected)) => Some(approved > rejected),
+            (Some(_), None) => Some(true),
+            (None, Some(_)) => Some(false),
+            (None, None) => None,
+        }
+    }
+
+    /// Trusted under the `--trusted-key` policy (threshold 1): some key vouches, and no key's
+    /// latest word is a rejection (a rejection blocks until its reviewer trusts again).
     fn trusted(&self, image: usize) -> bool {
-        (0..2).any(|key| {
-            let latest = |verdict: bool| {
-                self.reviews
-                    .keys()
-                    .filter(|(k, i, t, _)| *k == key && *i == image && *t == verdict)
-                    .map(|(_, _, _, minute)| *minute)
-                    .max()
-            };
-            match (latest(true), latest(false)) {
-                (Some(approved), Some(rejected)) => approved > rejected,
-                (Some(_), None) => true,
-                _ => false,
-            }
-        })
+        let words: Vec<Option<bool>> = (0..2).map(|key| self.word(key, image)).collect();
+        words.contains(&Some(true)) && !words.contains(&Some(false))
     }
 }
 
@@ -177,9 +183,13 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 )
                 .unwrap();
                 prop_assert!(report.intact, "{:?}", report.problem);
-                let ids: HashSet<_> = keys.iter().map(SecretKey::id).collect();
+                let policy = vouch_proto::Policy::of_keys(&daemon.config.trusted_keys);
                 for (i, digest) in images.iter().enumerate() {
-                    let decision = trust::decide(digest, &index.get(digest), &ids, Utc::now());
+                    let question = Question {
+                        digest: *digest,
+                        repository: None,
+                    };
+                    let decision = Evaluator::new(&policy, &index, Utc::now()).decide(&question);
                     prop_assert_eq!(decision.trusted, model.trusted(i));
                 }
             }

@@ -51,6 +51,26 @@ pub mod paths {
         format!("/v1/trust/{digest}")
     }
 
+    /// Whether `digest` is trusted as an image of `repository` (the policy rule for that
+    /// repository applies); without one, the `*` rule.
+    pub fn trust_for(digest: &Digest, repository: Option<&str>) -> String {
+        match repository {
+            Some(repo) => {
+                let encoded: String = repo
+                    .chars()
+                    .map(|c| match c {
+                        'a'..='z' | 'A'..='Z' | '0'..='9' | '.' | '-' | '_' | '/' | ':' => {
+                            c.to_string()
+                        }
+                        other => format!("%{:02X}", other as u32),
+                    })
+                    .collect();
+                format!("/v1/trust/{digest}?image={encoded}")
+            }
+            None => trust(digest),
+        }
+    }
+
     /// The checkpoint at exactly `size` entries, or the latest.
     pub fn checkpoint(size: Option<u64>) -> String {
         match size {
@@ -239,6 +259,9 @@ pub struct AttestationSummary {
     pub expires_at: Option<String>,
     /// Whether it counted toward the answer.
     pub counted: bool,
+    /// Why it did not count, when it did not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<Reason>,
 }
 
 /// One reason of a trust answer.
@@ -268,11 +291,33 @@ pub enum ReasonCode {
     NotVouched,
     /// The ledger failed its checks: vouchd trusts nothing.
     LedgerFailing,
+    /// No rule of the policy applies to the repository asked about.
+    NoRule,
+    /// The image is a root of the policy: trusted without a review.
+    Root,
+    /// The reviewer's key may not vouch for this repository (its scopes).
+    OutOfScope,
+    /// The review is older than the rule's `max_age`.
+    TooOld,
+    /// The reviewer's key counted already (one key counts once).
+    SameKey,
+    /// A reviewer the rule requires did not vouch.
+    RequiredMissing,
+    /// A checklist kind the rule requires reviewed was accepted as a risk.
+    NotReviewed,
+    /// The rule requires the Dockerfile's source and the review does not record it.
+    NoSource,
+    /// A base image the review records is not trusted (the chain is in the text).
+    UntrustedBase,
+    /// Fewer distinct reviewer keys vouch than the rule's threshold.
+    BelowThreshold,
+    /// The base images lead back to the image itself.
+    Cycle,
 }
 
 impl ReasonCode {
     /// Every code.
-    pub const ALL: [ReasonCode; 7] = [
+    pub const ALL: [ReasonCode; 18] = [
         ReasonCode::TrustedBy,
         ReasonCode::NoReview,
         ReasonCode::UntrustedKey,
@@ -280,6 +325,17 @@ impl ReasonCode {
         ReasonCode::Rejected,
         ReasonCode::NotVouched,
         ReasonCode::LedgerFailing,
+        ReasonCode::NoRule,
+        ReasonCode::Root,
+        ReasonCode::OutOfScope,
+        ReasonCode::TooOld,
+        ReasonCode::SameKey,
+        ReasonCode::RequiredMissing,
+        ReasonCode::NotReviewed,
+        ReasonCode::NoSource,
+        ReasonCode::UntrustedBase,
+        ReasonCode::BelowThreshold,
+        ReasonCode::Cycle,
     ];
 }
 
@@ -306,6 +362,15 @@ pub struct TrustResponse {
     pub reasons: Vec<Reason>,
     /// Every attestation about the digest.
     pub attestations: Vec<AttestationSummary>,
+    /// The repository the question named (normalised), if it named one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// The scope of the policy rule the answer was decided under.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// `enforce`, or `warn`: clients report the decision but do not block on it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
     /// The checkpoint the answer was given at (absent when the ledger has failed its checks).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checkpoint: Option<Checkpoint>,

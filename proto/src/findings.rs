@@ -25,6 +25,17 @@ pub enum FindingKind {
 }
 
 impl FindingKind {
+    /// Every kind.
+    pub const ALL: [FindingKind; 7] = [
+        FindingKind::BaseImage,
+        FindingKind::PackageInstall,
+        FindingKind::Download,
+        FindingKind::Entrypoint,
+        FindingKind::Privilege,
+        FindingKind::Secret,
+        FindingKind::Code,
+    ];
+
     /// The kebab-case name.
     pub fn as_str(&self) -> &'static str {
         match self {

@@ -46,6 +46,17 @@ impl ImageRef {
         })
     }
 
+    /// The normalised repository of any reference (a tag, a digest, or neither), as Docker
+    /// names it: `ubuntu:24.04` is `docker.io/library/ubuntu`.
+    pub fn repository(text: &str) -> Result<String, ImageRefError> {
+        let reference = parse(text)?;
+        Ok(format!(
+            "{}/{}",
+            reference.registry(),
+            reference.repository()
+        ))
+    }
+
     /// The reference exactly as given.
     pub fn given(&self) -> &str {
         &self.given

@@ -10,7 +10,7 @@ use anyhow::{bail, ensure, Context, Result};
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use vouch_proto::api::{AttestationSummary, TrustResponse};
+use vouch_proto::api::{AttestationSummary, ReasonCode, TrustResponse};
 use vouch_proto::{
     leaf_hash, parse_review, verify_review, Checkpoint, Digest, EntryKind, Envelope, ImageRef,
     PublicKey, ReviewStatement, Verdict,
@@ -46,12 +46,19 @@ struct CheckLine<'a> {
 
 /// Runs `vouch check`.
 pub fn run(args: &CheckArgs, socket: Option<&Path>) -> Result<Outcome> {
-    let digest: Digest = if args.image.starts_with("sha256:") {
-        args.image
+    let (digest, repository): (Digest, Option<String>) = if args.image.starts_with("sha256:") {
+        let digest = args
+            .image
             .parse()
-            .with_context(|| format!("{:?}", args.image))?
+            .with_context(|| format!("{:?}", args.image))?;
+        (digest, None)
     } else {
-        ImageRef::parse_pinned(&args.image)?.digest()
+        let image = ImageRef::parse_pinned(&args.image)?;
+        (image.digest(), Some(image.name().to_string()))
+    };
+    let question = Question {
+        digest,
+        repository: repository.as_deref(),
     };
     let keys = args
         .trusted_keys
@@ -59,7 +66,7 @@ pub fn run(args: &CheckArgs, socket: Option<&Path>) -> Result<Outcome> {
         .map(|path| read_public_key(path))
         .collect::<Result<Vec<_>>>()?;
     let client = Client::new(socket)?;
-    let mut answer = ask(&client, &digest)?;
+    let mut answer = ask(&client, &question)?;
     // A trusted answer must speak for a tree at least as new as one already seen: an older
     // view could miss a withdrawal. Another run may have seen a newer tree since this one
     // asked, so ask once more before calling it stale.
@@ -70,9 +77,12 @@ pub fn run(args: &CheckArgs, socket: Option<&Path>) -> Result<Outcome> {
             .as_ref()
             .is_some_and(|c| c.tree_size < newest)
     {
-        answer = ask(&client, &digest)?;
+        answer = ask(&client, &question)?;
     }
-    let verified = if answer.trusted {
+    let root = answer.trusted
+        && answer.reasons.iter().any(|r| r.code == ReasonCode::Root)
+        && !answer.attestations.iter().any(|a| a.counted);
+    let verified = if answer.trusted && !root {
         if keys.is_empty() {
             tracing::warn!("no --trusted-key or VOUCH_TRUSTED_KEYS: reviewer signatures are not re-checked here; the answer rests on the log key pinned at first contact");
         }
@@ -98,6 +108,13 @@ pub fn run(args: &CheckArgs, socket: Option<&Path>) -> Result<Outcome> {
         for reason in &answer.reasons {
             print_line(&format!("  - {}", reason.text))?;
         }
+        if let Some(rule) = &answer.rule {
+            let mode = answer.mode.as_deref().unwrap_or("enforce");
+            print_line(&format!("  (policy rule {rule}, mode {mode})"))?;
+        }
+        if root {
+            print_line("  (a root of vouchd's policy: trusted without a review, so there is nothing in the ledger to verify here)")?;
+        }
         if let Some(checkpoint) = &answer.checkpoint {
             print_line(&format!(
                 "  (ledger {} at size {})",
@@ -116,6 +133,11 @@ pub fn run(args: &CheckArgs, socket: Option<&Path>) -> Result<Outcome> {
             ))?;
         }
     }
+    let warn = answer.mode.as_deref() == Some("warn");
+    if !answer.trusted && warn {
+        tracing::warn!("not trusted, but the policy rule is in warn mode: reported, not blocking");
+        return Ok(Outcome::Yes);
+    }
     Ok(if answer.trusted {
         Outcome::Yes
     } else {
@@ -123,12 +145,26 @@ pub fn run(args: &CheckArgs, socket: Option<&Path>) -> Result<Outcome> {
     })
 }
 
-fn ask(client: &Client, digest: &Digest) -> Result<TrustResponse> {
-    let answer = client.trust(digest)?;
+/// What is asked: a digest, as an image of a repository when one is named.
+struct Question<'a> {
+    digest: Digest,
+    repository: Option<&'a str>,
+}
+
+fn ask(client: &Client, question: &Question<'_>) -> Result<TrustResponse> {
+    let digest = &question.digest;
+    let answer = client.trust(digest, question.repository)?;
     if answer.digest != digest.to_string() {
         bail!(
             "vouchd answered about {} instead of {digest}",
             answer.digest
+        );
+    }
+    if answer.image.as_deref() != question.repository {
+        bail!(
+            "vouchd answered about the image {:?} instead of {:?}",
+            answer.image,
+            question.repository
         );
     }
     Ok(answer)

@@ -26,6 +26,7 @@ impl Daemon {
         let config = Config {
             db: dir.path().join("ledger.db"),
             trusted_keys: keys.iter().map(|k| k.public().clone()).collect(),
+            policy: None,
             log_passphrase: None,
         };
         let state = Arc::new(State::open(&config).unwrap());

@@ -1,13 +1,15 @@
 //! The trust index: every review in the ledger, summarised and grouped by subject digest, in
-//! memory, so that a trust query never touches SQLite. Built at start-up from the entries the
-//! full ledger audit verified, and extended after every append of a verified submission.
+//! memory, so that a trust query never touches SQLite. Built (by vouchd at start-up, by `vouch
+//! policy test` offline) from the entries the full ledger audit verified, and extended by vouchd
+//! after every append of a verified submission.
 
 use std::collections::HashMap;
 use std::sync::RwLock;
 
 use chrono::{DateTime, Utc};
 use vouch_ledger::AuditedEntry;
-use vouch_proto::{review_from, Digest, KeyId, ReviewStatement, Verdict};
+use vouch_proto::review::ItemStatus;
+use vouch_proto::{review_from, Digest, ImageRef, KeyId, ReviewStatement, Verdict};
 
 /// What a trust decision needs to know about one review.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,6 +28,13 @@ pub struct Summary {
     pub reviewed_at: DateTime<Utc>,
     /// When it stops counting.
     pub expires_at: Option<DateTime<Utc>>,
+    /// The checklist kinds with an item accepted as a risk (not reviewed).
+    pub accepted_risks: Vec<String>,
+    /// Whether the Dockerfile's repository and commit are recorded.
+    pub has_source: bool,
+    /// The base images recorded: normalised repository (or the reference as given when it
+    /// does not parse) and digest.
+    pub bases: Vec<(String, Digest)>,
 }
 
 /// The summary of a review statement already read (and verified) by the caller.
@@ -50,6 +59,25 @@ pub fn summary_of(
             verdict: review.verdict,
             reviewed_at: review.reviewed_at,
             expires_at: review.expires_at,
+            accepted_risks: review
+                .checklist
+                .iter()
+                .filter(|item| item.status == ItemStatus::AcceptedRisk)
+                .filter_map(|item| item.kind.clone())
+                .collect(),
+            has_source: review
+                .dockerfile
+                .as_ref()
+                .is_some_and(|d| d.source.is_some()),
+            bases: review
+                .base_images
+                .iter()
+                .map(|b| {
+                    let bare = b.reference.split('@').next().unwrap_or(&b.reference);
+                    let repo = ImageRef::repository(bare).unwrap_or_else(|_| b.reference.clone());
+                    (repo, b.digest.0)
+                })
+                .collect(),
         },
     )
 }
