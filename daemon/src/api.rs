@@ -4,8 +4,6 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Path, Query, Request, State as Shared};
 use axum::http::{header, StatusCode};
 use axum::middleware::{self, Next};
@@ -14,15 +12,15 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::Engine as _;
 use serde::Deserialize;
-use vouch_ledger::{LedgerError, NewEntry};
+use vouch_ledger::LedgerError;
 use vouch_proto::api::{
     paths, CheckpointResponse, EntryResponse, ErrorBody, ErrorCode, HealthResponse, Reason,
-    ReasonCode, SubmitResponse, TrustResponse,
+    ReasonCode, TrustResponse,
 };
-use vouch_proto::{verify_review, Digest, Envelope, VerifiedReview, VerifyError};
+use vouch_proto::Digest;
 
 use crate::state::State;
-use vouch_trust::summary_of;
+
 use vouch_trust::{Evaluator, Question};
 
 /// The largest body accepted: 1 MiB.
@@ -37,7 +35,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, code: ErrorCode, detail: impl Into<String>) -> Self {
+    pub(crate) fn new(status: StatusCode, code: ErrorCode, detail: impl Into<String>) -> Self {
         ApiError {
             status,
             code,
@@ -92,14 +90,14 @@ impl From<LedgerError> for ApiError {
     }
 }
 
-type ApiResult<T> = Result<T, ApiError>;
+pub(crate) type ApiResult<T> = Result<T, ApiError>;
 
 /// The full API, for the Unix socket.
 pub fn router(state: Arc<State>) -> Router {
     reads(
         Router::new().route(
             paths::ENTRIES,
-            post(submit).layer(DefaultBodyLimit::max(MAX_BODY)),
+            post(crate::submit::submit).layer(DefaultBodyLimit::max(MAX_BODY)),
         ),
         state,
     )
@@ -204,7 +202,7 @@ async fn not_found() -> ApiError {
     )
 }
 
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     state: &Arc<State>,
     f: impl FnOnce(&State) -> Result<T, LedgerError> + Send + 'static,
 ) -> ApiResult<T> {
@@ -222,7 +220,7 @@ fn latest_or_failing(state: &State) -> ApiResult<vouch_proto::Checkpoint> {
         .ok_or_else(|| failing(&state.failure().unwrap_or_default()))
 }
 
-fn worker_failed() -> ApiError {
+pub(crate) fn worker_failed() -> ApiError {
     ApiError::new(
         StatusCode::INTERNAL_SERVER_ERROR,
         ErrorCode::Internal,
@@ -230,7 +228,7 @@ fn worker_failed() -> ApiError {
     )
 }
 
-fn stopping() -> ApiError {
+pub(crate) fn stopping() -> ApiError {
     ApiError::new(
         StatusCode::SERVICE_UNAVAILABLE,
         ErrorCode::Stopping,
@@ -238,155 +236,12 @@ fn stopping() -> ApiError {
     )
 }
 
-fn failing(reason: &str) -> ApiError {
+pub(crate) fn failing(reason: &str) -> ApiError {
     ApiError::new(
         StatusCode::SERVICE_UNAVAILABLE,
         ErrorCode::LedgerFailing,
         format!("the ledger failed its integrity check, so vouchd accepts nothing and trusts nothing: {reason}"),
     )
-}
-
-/// Reads and verifies a submission off the async workers, at most [`crate::state`]'s bound at
-/// once: envelope, signatures (capped), Statement, review, and that it is not dated in the
-/// future.
-async fn verify_submission(
-    state: &Arc<State>,
-    body: Bytes,
-) -> ApiResult<(Envelope, VerifiedReview)> {
-    let _permit = state.verifying.acquire().await.map_err(|_| stopping())?;
-    let shared = Arc::clone(state);
-    tokio::task::spawn_blocking(move || {
-        let envelope = Envelope::from_json(&body).map_err(|e| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                ErrorCode::BadEnvelope,
-                e.to_string(),
-            )
-        })?;
-        let verified =
-            verify_review(&envelope, &shared.trusted_keys).map_err(|e| refusal(&envelope, e))?;
-        verified
-            .statement
-            .predicate
-            .check_not_future(chrono::Utc::now())
-            .map_err(|e| refusal(&envelope, e))?;
-        Ok((envelope, verified))
-    })
-    .await
-    .map_err(|_| worker_failed())?
-}
-
-/// What vouchd accepts, for refusals of other keys.
-const ACCEPTS: &str = "vouchd accepts reviews signed by its --trusted-key keys";
-
-/// The answer to an envelope that does not verify.
-fn refusal(envelope: &Envelope, e: VerifyError) -> ApiError {
-    match e {
-        VerifyError::WrongKey { .. } => ApiError::new(
-            StatusCode::FORBIDDEN,
-            ErrorCode::UnknownKey,
-            format!("{e}; {ACCEPTS}"),
-        ),
-        VerifyError::BadSignature { .. }
-            if envelope.signatures.iter().all(|s| s.keyid.is_empty()) =>
-        {
-            ApiError::new(
-                StatusCode::FORBIDDEN,
-                ErrorCode::UnknownKey,
-                format!("no signature verifies with a trusted reviewer key; {ACCEPTS}"),
-            )
-        }
-        VerifyError::BadSignature { .. } | VerifyError::NoSignatures => ApiError::new(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::InvalidSignature,
-            e.to_string(),
-        ),
-        VerifyError::ReviewedInFuture { .. } => ApiError::new(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::FutureReview,
-            e.to_string(),
-        ),
-        VerifyError::ExpiresBeforeReviewed { .. } => {
-            ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadExpiry, e.to_string())
-        }
-        other => ApiError::new(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::InvalidStatement,
-            other.to_string(),
-        ),
-    }
-}
-
-async fn submit(
-    Shared(state): Shared<Arc<State>>,
-    body: Result<Bytes, BytesRejection>,
-) -> ApiResult<Response> {
-    let body = body.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                ErrorCode::TooLarge,
-                format!("the body is over {MAX_BODY} bytes"),
-            )
-        } else {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                ErrorCode::BadBody,
-                rejection.body_text(),
-            )
-        }
-    })?;
-    if let Some(reason) = state.failure() {
-        return Err(failing(&reason));
-    }
-    let (envelope, verified) = verify_submission(&state, body.clone()).await?;
-    let entry = NewEntry::attestation(
-        body.to_vec(),
-        &envelope,
-        verified.signer,
-        &verified.statement,
-    );
-    let (sender, receiver) = tokio::sync::oneshot::channel();
-    let queued = state.append(entry, move |result| {
-        let _ = sender.send(result);
-    });
-    if !queued {
-        if let Some(reason) = state.failure() {
-            return Err(failing(&reason));
-        }
-        return Err(stopping());
-    }
-    let (appended, checkpoint) = receiver.await.map_err(|_| stopping())??;
-    if !appended.existing {
-        let (digests, summary) = summary_of(appended.index, verified.signer, &verified.statement);
-        state.index.insert(&digests, summary);
-    }
-    state.advance(checkpoint.clone());
-    let size = checkpoint.tree_size;
-    let proof = blocking(&state, move |s| {
-        s.read(|view| view.inclusion_proof(appended.index, size))
-    })
-    .await?;
-    tracing::info!(
-        index = appended.index,
-        existing = appended.existing,
-        signer = %verified.signer,
-        "accepted attestation"
-    );
-    let status = if appended.existing {
-        StatusCode::OK
-    } else {
-        StatusCode::CREATED
-    };
-    let response = SubmitResponse {
-        index: appended.index,
-        leaf_hash: appended.leaf_hash,
-        integrated_at: appended.integrated_at,
-        existing: appended.existing,
-        checkpoint,
-        inclusion_proof: proof,
-    };
-    Ok((status, Json(response)).into_response())
 }
 
 /// The query of `GET /v1/trust/{digest}`.

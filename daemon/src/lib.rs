@@ -7,6 +7,7 @@ pub(crate) mod metrics;
 pub mod serve;
 pub mod socket;
 pub mod state;
+mod submit;
 
 use std::future::Future;
 use std::path::PathBuf;

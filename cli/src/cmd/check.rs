@@ -93,11 +93,28 @@ pub fn run(args: &CheckArgs, socket: Option<&Path>) -> Result<Outcome> {
         }
         None
     };
+    print_answer(args, &answer, root, verified)?;
+    let warn = answer.mode.as_deref() == Some("warn");
+    if !answer.trusted && warn {
+        tracing::warn!("not trusted, but the policy rule is in warn mode: reported, not blocking");
+        return Ok(Outcome::Yes);
+    }
+    Ok(if answer.trusted {
+        Outcome::Yes
+    } else {
+        Outcome::No
+    })
+}
+
+/// Prints the answer: as JSON, or the verdict, the reasons, the rule and what was verified.
+fn print_answer(
+    args: &CheckArgs,
+    answer: &TrustResponse,
+    root: bool,
+    verified: Option<Verified>,
+) -> Result<()> {
     if args.json {
-        print_line(&serde_json::to_string(&CheckLine {
-            answer: &answer,
-            verified,
-        })?)?;
+        print_line(&serde_json::to_string(&CheckLine { answer, verified })?)?;
     } else {
         let verdict = if answer.trusted {
             "TRUSTED"
@@ -133,16 +150,7 @@ pub fn run(args: &CheckArgs, socket: Option<&Path>) -> Result<Outcome> {
             ))?;
         }
     }
-    let warn = answer.mode.as_deref() == Some("warn");
-    if !answer.trusted && warn {
-        tracing::warn!("not trusted, but the policy rule is in warn mode: reported, not blocking");
-        return Ok(Outcome::Yes);
-    }
-    Ok(if answer.trusted {
-        Outcome::Yes
-    } else {
-        Outcome::No
-    })
+    Ok(())
 }
 
 /// What is asked: a digest, as an image of a repository when one is named.

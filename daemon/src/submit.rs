@@ -1,0 +1,162 @@
+//! `POST /v1/entries`: a submission read and verified off the async workers (envelope,
+//! capped signatures, Statement, review, not dated in the future), handed to the group
+//! committer, and answered once durable with its inclusion proof.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::State as Shared;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use vouch_ledger::NewEntry;
+use vouch_proto::api::{ErrorCode, SubmitResponse};
+use vouch_proto::{verify_review, Envelope, VerifiedReview, VerifyError};
+use vouch_trust::summary_of;
+
+use crate::api::{blocking, failing, stopping, worker_failed, ApiError, ApiResult, MAX_BODY};
+use crate::state::State;
+
+/// Reads and verifies a submission off the async workers, at most [`crate::state`]'s bound at
+/// once: envelope, signatures (capped), Statement, review, and that it is not dated in the
+/// future.
+async fn verify_submission(
+    state: &Arc<State>,
+    body: Bytes,
+) -> ApiResult<(Envelope, VerifiedReview)> {
+    let _permit = state.verifying.acquire().await.map_err(|_| stopping())?;
+    let shared = Arc::clone(state);
+    tokio::task::spawn_blocking(move || {
+        let envelope = Envelope::from_json(&body).map_err(|e| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadEnvelope,
+                e.to_string(),
+            )
+        })?;
+        let verified =
+            verify_review(&envelope, &shared.trusted_keys).map_err(|e| refusal(&envelope, e))?;
+        verified
+            .statement
+            .predicate
+            .check_not_future(chrono::Utc::now())
+            .map_err(|e| refusal(&envelope, e))?;
+        Ok((envelope, verified))
+    })
+    .await
+    .map_err(|_| worker_failed())?
+}
+
+/// What vouchd accepts, for refusals of other keys.
+const ACCEPTS: &str = "vouchd accepts reviews signed by its --trusted-key keys";
+
+/// The answer to an envelope that does not verify.
+fn refusal(envelope: &Envelope, e: VerifyError) -> ApiError {
+    match e {
+        VerifyError::WrongKey { .. } => ApiError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::UnknownKey,
+            format!("{e}; {ACCEPTS}"),
+        ),
+        VerifyError::BadSignature { .. }
+            if envelope.signatures.iter().all(|s| s.keyid.is_empty()) =>
+        {
+            ApiError::new(
+                StatusCode::FORBIDDEN,
+                ErrorCode::UnknownKey,
+                format!("no signature verifies with a trusted reviewer key; {ACCEPTS}"),
+            )
+        }
+        VerifyError::BadSignature { .. } | VerifyError::NoSignatures => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidSignature,
+            e.to_string(),
+        ),
+        VerifyError::ReviewedInFuture { .. } => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::FutureReview,
+            e.to_string(),
+        ),
+        VerifyError::ExpiresBeforeReviewed { .. } => {
+            ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadExpiry, e.to_string())
+        }
+        other => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidStatement,
+            other.to_string(),
+        ),
+    }
+}
+
+pub(crate) async fn submit(
+    Shared(state): Shared<Arc<State>>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let body = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::TooLarge,
+                format!("the body is over {MAX_BODY} bytes"),
+            )
+        } else {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadBody,
+                rejection.body_text(),
+            )
+        }
+    })?;
+    if let Some(reason) = state.failure() {
+        return Err(failing(&reason));
+    }
+    let (envelope, verified) = verify_submission(&state, body.clone()).await?;
+    let entry = NewEntry::attestation(
+        body.to_vec(),
+        &envelope,
+        verified.signer,
+        &verified.statement,
+    );
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    let queued = state.append(entry, move |result| {
+        let _ = sender.send(result);
+    });
+    if !queued {
+        if let Some(reason) = state.failure() {
+            return Err(failing(&reason));
+        }
+        return Err(stopping());
+    }
+    let (appended, checkpoint) = receiver.await.map_err(|_| stopping())??;
+    if !appended.existing {
+        let (digests, summary) = summary_of(appended.index, verified.signer, &verified.statement);
+        state.index.insert(&digests, summary);
+    }
+    state.advance(checkpoint.clone());
+    let size = checkpoint.tree_size;
+    let proof = blocking(&state, move |s| {
+        s.read(|view| view.inclusion_proof(appended.index, size))
+    })
+    .await?;
+    tracing::info!(
+        index = appended.index,
+        existing = appended.existing,
+        signer = %verified.signer,
+        "accepted attestation"
+    );
+    let status = if appended.existing {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    let response = SubmitResponse {
+        index: appended.index,
+        leaf_hash: appended.leaf_hash,
+        integrated_at: appended.integrated_at,
+        existing: appended.existing,
+        checkpoint,
+        inclusion_proof: proof,
+    };
+    Ok((status, Json(response)).into_response())
+}
