@@ -292,10 +292,11 @@ async fn trust(
             image: repository,
             rule: None,
             mode: None,
+            policy_entry: None,
             checkpoint: None,
         }));
     }
-    let policy = state.policy();
+    let (policy, policy_entry) = state.policy();
     let question = Question {
         digest: parsed,
         repository: repository.clone(),
@@ -309,6 +310,7 @@ async fn trust(
         image: repository,
         rule: decision.rule,
         mode: Some(mode_name(decision.mode).to_string()),
+        policy_entry,
         checkpoint: state.latest(),
     }))
 }

@@ -66,8 +66,10 @@ fn main() -> ExitCode {
     }
 }
 
-fn serve(args: Args) -> Result<()> {
-    let db = match args.db {
+/// The daemon's configuration from its flags: the ledger, the keys or policy (read and
+/// checked here, before the ledger is touched), and the log key's passphrase.
+fn config(args: &Args) -> Result<Config> {
+    let db = match args.db.clone() {
         Some(db) => db,
         None => vouch_ledger::paths::default_ledger_path()
             .context("neither XDG_DATA_HOME nor HOME is set; give --db")?,
@@ -90,10 +92,6 @@ fn serve(args: Args) -> Result<()> {
             "no --trusted-key given: every submission will be refused and nothing is trusted"
         );
     }
-    let socket_path = match args.socket {
-        Some(path) => path,
-        None => socket::default_path()?,
-    };
     let log_passphrase = std::env::var("VOUCH_LOG_PASSPHRASE").ok();
     if log_passphrase.as_deref() == Some("") {
         anyhow::bail!(
@@ -101,11 +99,24 @@ fn serve(args: Args) -> Result<()> {
              unset it for an unencrypted log key, or give the passphrase"
         );
     }
-    let config = Config {
+    let policy_source = match &args.policy {
+        Some(path) => path.display().to_string(),
+        None => "--trusted-key".to_string(),
+    };
+    Ok(Config {
         db,
         trusted_keys,
         policy,
+        policy_source,
         log_passphrase,
+    })
+}
+
+fn serve(args: Args) -> Result<()> {
+    let config = config(&args)?;
+    let socket_path = match args.socket.clone() {
+        Some(path) => path,
+        None => socket::default_path()?,
     };
     let limits = |max_connections: usize| Limits {
         max_connections: max_connections.max(1),

@@ -7,7 +7,9 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use crate::metrics::Metrics;
 use anyhow::{Context, Result};
-use vouch_ledger::{audit, AuditOptions, Committer, Ledger, LedgerError, LedgerReader, View};
+use vouch_ledger::{
+    audit, AuditOptions, Committer, Ledger, LedgerError, LedgerReader, NewEntry, View,
+};
 use vouch_proto::{Checkpoint, Policy, PublicKey};
 use vouch_trust::TrustIndex;
 
@@ -21,6 +23,8 @@ pub struct Config {
     pub trusted_keys: Vec<PublicKey>,
     /// The trust policy (`--policy`).
     pub policy: Option<Policy>,
+    /// Where the policy came from (the file), recorded with it in the ledger.
+    pub policy_source: String,
     /// The log key's passphrase, if it is encrypted.
     pub log_passphrase: Option<String>,
 }
@@ -31,8 +35,8 @@ pub struct State {
     pub db: PathBuf,
     /// The keys submissions may be signed with: the policy's reviewers and admins.
     pub trusted_keys: Vec<PublicKey>,
-    /// The policy answers are decided under.
-    policy: RwLock<Arc<Policy>>,
+    /// The policy answers are decided under, and the ledger entry that records it.
+    policy: RwLock<(Arc<Policy>, Option<u64>)>,
     /// The writer; `None` when failing closed or stopped.
     writer: Mutex<Option<Committer>>,
     /// Reviews by digest.
@@ -52,12 +56,24 @@ pub struct State {
 /// take every blocking thread.
 const VERIFIERS: usize = 4;
 
+/// What the start-up audit found: the index of verified reviews, the latest policy entry, and
+/// why the audit did not pass, if it did not (then the index is empty).
+struct Verified {
+    index: TrustIndex,
+    latest_policy: Option<(u64, Policy)>,
+    failure: Option<String>,
+}
+
 /// Audits the ledger just opened (nothing else writes it: the caller holds its lock) and
-/// builds the index from what the audit verified. Returns the index and, if the audit did not
-/// pass, why (then the index is empty).
-fn verified_index(ledger: &Ledger, keys: &[PublicKey]) -> (TrustIndex, Option<String>) {
+/// builds the index from what the audit verified.
+fn verified_index(ledger: &Ledger, keys: &[PublicKey]) -> Verified {
     let index = TrustIndex::default();
+    let latest_policy = Mutex::new(None);
     let admit = |entry: vouch_ledger::AuditedEntry| {
+        if let Some(policy) = &entry.policy {
+            *latest_policy.lock().unwrap_or_else(|p| p.into_inner()) =
+                Some((entry.index, policy.policy.clone()));
+        }
         index.admit(entry);
     };
     let options = AuditOptions {
@@ -81,10 +97,68 @@ fn verified_index(ledger: &Ledger, keys: &[PublicKey]) -> (TrustIndex, Option<St
         )),
         Err(err) => Some(format!("start-up audit could not run: {err}")),
     };
+    let latest_policy = latest_policy
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner());
     match failure {
-        None => (index, None),
-        Some(reason) => (TrustIndex::default(), Some(reason)),
+        None => Verified {
+            index,
+            latest_policy,
+            failure: None,
+        },
+        Some(reason) => Verified {
+            index: TrustIndex::default(),
+            latest_policy: None,
+            failure: Some(reason),
+        },
     }
+}
+
+/// The entry recording the policy a ledger that passed its audit is served under: a policy
+/// file is recorded; the `--trusted-key` shorthand is not (its keys are in every answer's
+/// counted reviews already).
+fn policy_entry(
+    writer: &Committer,
+    config: &Config,
+    latest: Option<(u64, Policy)>,
+    policy: &Policy,
+) -> Result<Option<u64>> {
+    match &config.policy {
+        Some(_) => record_policy(writer, latest, policy, &config.policy_source).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Records `policy` in the ledger unless the latest policy entry holds the same policy;
+/// returns the entry that records it.
+fn record_policy(
+    writer: &Committer,
+    latest: Option<(u64, Policy)>,
+    policy: &Policy,
+    source: &str,
+) -> Result<u64> {
+    if let Some((index, recorded)) = latest.filter(|(_, p)| p == policy) {
+        let _ = recorded;
+        return Ok(index);
+    }
+    let entry = vouch_proto::PolicyEntry {
+        loaded_at: chrono::Utc::now(),
+        source: source.to_string(),
+        policy: policy.clone(),
+    };
+    let (sender, receiver) = std::sync::mpsc::channel();
+    writer.append_with(NewEntry::policy(entry.to_bytes()), move |result| {
+        let _ = sender.send(result);
+    });
+    let (appended, _) = receiver
+        .recv()
+        .context("the ledger writer stopped before recording the policy")??;
+    tracing::info!(
+        index = appended.index,
+        source,
+        "recorded the policy in the ledger"
+    );
+    Ok(appended.index)
 }
 
 impl State {
@@ -103,7 +177,7 @@ impl State {
         let base = |writer, index, log_key, latest, failure| State {
             db: config.db.clone(),
             trusted_keys: keys.clone(),
-            policy: RwLock::new(Arc::new(policy.clone())),
+            policy: RwLock::new((Arc::new(policy.clone()), None)),
             writer: Mutex::new(writer),
             index,
             log_key,
@@ -116,7 +190,11 @@ impl State {
         match Ledger::open(&config.db, passphrase) {
             Ok(ledger) => {
                 let started = std::time::Instant::now();
-                let (index, failure) = verified_index(&ledger, &keys);
+                let Verified {
+                    index,
+                    latest_policy,
+                    failure,
+                } = verified_index(&ledger, &keys);
                 tracing::info!(
                     entries = ledger.size(),
                     millis = started.elapsed().as_millis() as u64,
@@ -127,19 +205,19 @@ impl State {
                 // The writer starts even when failing closed: it holds the ledger's lock, so no
                 // second daemon can take the file; `append` refuses while failing.
                 let writer = Committer::start(ledger, 1024)?;
-                if let Some(reason) = &failure {
-                    tracing::error!(
-                        reason = %reason,
-                        "the ledger failed its start-up audit; failing closed"
-                    );
-                }
-                Ok(base(
-                    Some(writer),
-                    index,
-                    Some(log_key),
-                    Some(latest),
-                    failure,
-                ))
+                let policy_entry = match &failure {
+                    None => policy_entry(&writer, config, latest_policy, &policy)?,
+                    Some(reason) => {
+                        tracing::error!(
+                            reason = %reason,
+                            "the ledger failed its start-up audit; failing closed"
+                        );
+                        None
+                    }
+                };
+                let state = base(Some(writer), index, Some(log_key), Some(latest), failure);
+                state.policy.write().unwrap_or_else(|p| p.into_inner()).1 = policy_entry;
+                Ok(state)
             }
             Err(err @ LedgerError::Integrity { .. }) => {
                 tracing::error!(
@@ -200,9 +278,10 @@ impl State {
         tracing::info!("ledger closed");
     }
 
-    /// The policy answers are decided under now.
-    pub fn policy(&self) -> Arc<Policy> {
-        Arc::clone(&self.policy.read().unwrap_or_else(|p| p.into_inner()))
+    /// The policy answers are decided under now, and the ledger entry that records it.
+    pub fn policy(&self) -> (Arc<Policy>, Option<u64>) {
+        let current = self.policy.read().unwrap_or_else(|p| p.into_inner());
+        (Arc::clone(&current.0), current.1)
     }
 
     /// Why the daemon is failing closed, if it is.

@@ -9,11 +9,10 @@ use std::sync::mpsc;
 
 use rayon::prelude::*;
 use serde_json::Value;
-use sha2::{Digest as _, Sha256};
 use vouch_proto::report::{AuditProblem, AuditReport, ProblemKind};
 use vouch_proto::{
-    leaf_hash, pae, signed_content_key, verify_batch, verify_checkpoint, Checkpoint, EntryKind,
-    Envelope, KeyId, PublicKey, Statement, TreeHash,
+    verify_batch, verify_checkpoint, Checkpoint, EntryKind, Envelope, KeyId, PolicyEntry,
+    PublicKey, Statement, TreeHash,
 };
 
 use crate::db;
@@ -22,6 +21,10 @@ use crate::frontier::Frontier;
 use crate::logkey;
 use crate::read::to_u64;
 use crate::snapshot::{self, Head, Part, Row};
+
+mod entries;
+
+use entries::{check_entry, Checked, Content, Signature};
 
 /// What the audit is given.
 #[derive(Default)]
@@ -51,38 +54,18 @@ pub struct AuditedEntry {
     pub kind: EntryKind,
     /// When it was integrated (unix seconds), as bound into the leaf hash.
     pub integrated_at: i64,
-    /// The envelope, decoded.
-    pub envelope: Envelope,
-    /// Its Statement, read strictly (no repeated keys).
-    pub statement: Statement<Value>,
+    /// The envelope, decoded (attestations).
+    pub envelope: Option<Envelope>,
+    /// Its Statement, read strictly, no repeated keys (attestations).
+    pub statement: Option<Statement<Value>>,
     /// The reviewer key whose signature verified; `None` when that key was not given.
     pub signer: Option<KeyId>,
+    /// The policy (policy entries).
+    pub policy: Option<Box<PolicyEntry>>,
 }
 
 /// A problem to report: the first bad index, if any, and what is wrong.
 pub type Problem = AuditProblem;
-
-enum Signature {
-    /// To be checked in a batch: the PAE, the signature most likely the reviewer's, and the
-    /// key's position among the reviewer keys.
-    Pending {
-        message: Vec<u8>,
-        sig: Vec<u8>,
-        key: usize,
-    },
-    /// The reviewer's key is not among the keys given.
-    Unchecked,
-}
-
-/// One entry after its own checks: the recomputed leaf hash, what its signature needs, and the
-/// parsed body.
-struct Checked {
-    leaf: [u8; 32],
-    signature: Signature,
-    envelope: Envelope,
-    statement: Statement<Value>,
-    reviewer: KeyId,
-}
 
 /// Signatures per batch verification.
 const SIGNATURE_BATCH: usize = 64;
@@ -399,31 +382,48 @@ fn replay_chunk(
             Ok(checked) => checked,
             Err((kind, what)) => return problem(kind, Some(index), what),
         };
-        let signer = match checked.signature {
-            Signature::Pending { .. } => {
+        let signer = match (&checked.signature, &checked.content) {
+            (Signature::Pending { .. }, Content::Attestation { reviewer, .. }) => {
                 if let Some(what) = bad_signatures.remove(&position) {
                     return problem(ProblemKind::BadSignature, Some(index), what);
                 }
                 report.signatures_verified += 1;
-                Some(checked.reviewer)
+                Some(*reviewer)
             }
-            Signature::Unchecked => {
+            (_, Content::Attestation { .. }) => {
                 report.signatures_unchecked += 1;
                 None
             }
+            (_, Content::Policy(_)) => None,
         };
         if let Some(found) = replay.extend(checked.leaf, index, &mut stored_hashes, report) {
             return Some(found);
         }
         report.entries += 1;
         if let Some(on_entry) = options.on_entry {
-            on_entry(AuditedEntry {
-                index,
-                kind: EntryKind::Attestation,
-                integrated_at: row.integrated_at,
-                envelope: checked.envelope,
-                statement: checked.statement,
-                signer,
+            on_entry(match checked.content {
+                Content::Attestation {
+                    envelope,
+                    statement,
+                    ..
+                } => AuditedEntry {
+                    index,
+                    kind: EntryKind::Attestation,
+                    integrated_at: row.integrated_at,
+                    envelope: Some(envelope),
+                    statement: Some(statement),
+                    signer,
+                    policy: None,
+                },
+                Content::Policy(policy) => AuditedEntry {
+                    index,
+                    kind: EntryKind::Policy,
+                    integrated_at: row.integrated_at,
+                    envelope: None,
+                    statement: None,
+                    signer: None,
+                    policy: Some(policy),
+                },
             });
         }
     }
@@ -447,7 +447,7 @@ fn verify_signatures(
         .filter_map(|(position, result)| match result {
             Ok(Checked {
                 signature: Signature::Pending { message, sig, key },
-                envelope,
+                content: Content::Attestation { envelope, .. },
                 ..
             }) => Some((position, &message[..], &sig[..], &keys[*key], envelope)),
             _ => None,
@@ -473,99 +473,4 @@ fn verify_signatures(
             failures
         })
         .collect()
-}
-
-/// What checking the reviewer's signature needs: the PAE, the signature most likely the
-/// reviewer's (the one whose keyid hint names it, else the first; a failed batch re-checks
-/// every signature), and the reviewer's key among `keys`, if it is there.
-fn signature_to_check(envelope: &Envelope, reviewer: &KeyId, keys: &[PublicKey]) -> Signature {
-    let Some(key) = keys.iter().position(|k| k.id() == *reviewer) else {
-        return Signature::Unchecked;
-    };
-    Signature::Pending {
-        message: pae(&envelope.payload_type, &envelope.payload),
-        sig: envelope
-            .signatures
-            .iter()
-            .find(|s| s.keyid == reviewer.to_string())
-            .or_else(|| envelope.signatures.first())
-            .map(|s| s.sig.clone())
-            .unwrap_or_default(),
-        key,
-    }
-}
-
-/// Checks one entry on its own: its bytes against its leaf hash, its derived columns (subjects,
-/// signer, signed-content key) against its signed content. Returns what its signature needs.
-fn check_entry(row: &Row, keys: &[PublicKey]) -> Result<Checked, (ProblemKind, String)> {
-    use ProblemKind as K;
-    let kind: EntryKind = row.kind.parse().map_err(|e| (K::UnknownEntryKind, e))?;
-    if Sha256::digest(&row.body)[..] != row.body_sha[..] {
-        return Err((
-            K::EntryChanged,
-            "the stored body_sha256 does not match the body: the entry was changed".into(),
-        ));
-    }
-    let leaf = leaf_hash(kind, row.integrated_at, &row.body);
-    if leaf[..] != row.leaf[..] {
-        return Err((
-            K::EntryChanged,
-            "the entry's bytes do not hash to its stored leaf hash: the entry was changed".into(),
-        ));
-    }
-    let EntryKind::Attestation = kind;
-    let envelope = Envelope::from_json(&row.body).map_err(|e| {
-        (
-            K::NotAnEnvelope,
-            format!("the body is not an envelope: {e}"),
-        )
-    })?;
-    let statement = Statement::from_payload(&envelope.payload).map_err(|e| {
-        (
-            K::NotAStatement,
-            format!("the body is not a Statement: {e}"),
-        )
-    })?;
-    let digests: Vec<String> = statement
-        .subject_digests()
-        .iter()
-        .map(ToString::to_string)
-        .collect();
-    if digests != row.subjects {
-        return Err((
-            K::SubjectsChanged,
-            format!(
-                "the indexed subjects {:?} are not the Statement's {digests:?}",
-                row.subjects
-            ),
-        ));
-    }
-    // The signer is whoever the signed predicate names as reviewer; the stored column is a copy
-    // that must agree, whatever keys this audit was given.
-    let reviewer = statement.reviewer_key_id().ok_or((
-        K::NotAStatement,
-        "the review names no reviewer.keyId that is a key id".to_string(),
-    ))?;
-    if let Some(signer) = row.signer.as_ref().filter(|s| **s != reviewer.to_string()) {
-        return Err((
-            K::SignerChanged,
-            format!("the stored signer {signer} is not the review's reviewer {reviewer}: the signer column was changed"),
-        ));
-    }
-    if let Some(stored) = &row.signed_key {
-        if stored[..] != signed_content_key(&envelope, &reviewer)[..] {
-            return Err((
-                K::SignedKeyChanged,
-                "the stored signed-content key does not match the entry's signed content".into(),
-            ));
-        }
-    }
-    let signature = signature_to_check(&envelope, &reviewer, keys);
-    Ok(Checked {
-        leaf,
-        signature,
-        envelope,
-        statement,
-        reviewer,
-    })
 }

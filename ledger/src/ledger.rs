@@ -56,6 +56,21 @@ impl NewEntry {
     }
 }
 
+impl NewEntry {
+    /// A policy vouchd loaded: `body` is [`vouch_proto::PolicyEntry::to_bytes`]. No signer, no
+    /// subjects; its signed-content key is the hash of its body.
+    pub fn policy(body: Vec<u8>) -> Self {
+        use sha2::Digest as _;
+        NewEntry {
+            kind: EntryKind::Policy,
+            signed_key: sha2::Sha256::digest(&body).into(),
+            body,
+            signer: None,
+            subjects: Vec::new(),
+        }
+    }
+}
+
 /// Where an appended entry landed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Appended {

@@ -371,6 +371,9 @@ pub struct TrustResponse {
     /// `enforce`, or `warn`: clients report the decision but do not block on it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<String>,
+    /// The ledger entry recording the policy the answer was decided under.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_entry: Option<u64>,
     /// The checkpoint the answer was given at (absent when the ledger has failed its checks).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checkpoint: Option<Checkpoint>,

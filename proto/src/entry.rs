@@ -24,6 +24,8 @@ pub const LEAF_PREFIX: &str = "vouch-entry/v1";
 pub enum EntryKind {
     /// A DSSE envelope holding a review Statement.
     Attestation,
+    /// A trust policy vouchd loaded ([`crate::policy::PolicyEntry`], canonical JSON).
+    Policy,
 }
 
 impl EntryKind {
@@ -31,6 +33,7 @@ impl EntryKind {
     pub fn as_str(&self) -> &'static str {
         match self {
             EntryKind::Attestation => "attestation",
+            EntryKind::Policy => "policy",
         }
     }
 }
@@ -47,6 +50,7 @@ impl FromStr for EntryKind {
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         match text {
             "attestation" => Ok(EntryKind::Attestation),
+            "policy" => Ok(EntryKind::Policy),
             other => Err(format!("unknown entry kind {other:?}")),
         }
     }

@@ -31,7 +31,7 @@ pub use error::{
 };
 pub use image::ImageRef;
 pub use key::{verify_batch, KeyId, PublicKey, SecretKey, KDF_ROUNDS, MAX_KDF_ROUNDS};
-pub use policy::{Policy, PolicyError};
+pub use policy::{Policy, PolicyEntry, PolicyError};
 pub use proof::{ConsistencyProof, InclusionProof, TreeHash};
 pub use review::{Review, ReviewStatement, Verdict, MAX_CLOCK_SKEW_SECS, REVIEW_PREDICATE_TYPE};
 pub use statement::{Statement, Subject, STATEMENT_TYPE};

@@ -128,6 +128,36 @@ pub struct Root {
     pub note: Option<String>,
 }
 
+/// A policy as vouchd loaded it, the body of a policy entry in the ledger: when, from where,
+/// and the policy itself (keys included), so that any answer can be replayed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PolicyEntry {
+    /// When vouchd loaded it.
+    #[serde(with = "crate::timestamp::required")]
+    pub loaded_at: chrono::DateTime<chrono::Utc>,
+    /// Where it came from: the file, or `--trusted-key`.
+    pub source: String,
+    /// The policy.
+    pub policy: Policy,
+}
+
+impl PolicyEntry {
+    /// The entry's bytes: compact JSON, maps in key order.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        // Only strings, numbers, maps with string keys and plain enums: cannot fail.
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    /// Reads an entry's bytes strictly (no repeated keys) and checks the policy.
+    pub fn from_bytes(bytes: &[u8]) -> Result<PolicyEntry, String> {
+        let value = crate::strict_json::from_slice(bytes).map_err(|e| e.to_string())?;
+        let entry: PolicyEntry = serde_json::from_value(value).map_err(|e| e.to_string())?;
+        entry.policy.check()?;
+        Ok(entry)
+    }
+}
+
 /// The file as written.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -131,6 +131,8 @@ pub enum ProblemKind {
     /// An attestation's payload is not an in-toto Statement (or repeats a JSON key, or names
     /// no reviewer key).
     NotAStatement,
+    /// A policy entry's body is not a policy vouchd could have loaded.
+    NotAPolicy,
     /// The stored subjects are not the Statement's.
     SubjectsChanged,
     /// The stored signer is not the review's reviewer.
@@ -172,6 +174,7 @@ impl ProblemKind {
             ProblemKind::UnknownEntryKind => "unknown-entry-kind",
             ProblemKind::NotAnEnvelope => "not-an-envelope",
             ProblemKind::NotAStatement => "not-a-statement",
+            ProblemKind::NotAPolicy => "not-a-policy",
             ProblemKind::SubjectsChanged => "subjects-changed",
             ProblemKind::SignerChanged => "signer-changed",
             ProblemKind::SignedKeyChanged => "signed-key-changed",

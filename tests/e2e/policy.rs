@@ -570,3 +570,68 @@ fn a_bad_policy_is_refused_with_its_line_by_vouchd_and_by_lint() {
         .unwrap();
     assert_eq!(missing.status.code(), Some(2));
 }
+
+#[test]
+fn the_policy_is_recorded_in_the_ledger_once_and_answers_name_it() {
+    let mut world = World::new();
+    world.submit(&review(
+        "alice",
+        "docker.io/library/z",
+        "z",
+        Verdict::Trusted,
+        1,
+        |_| {},
+    ));
+    let (_, first) = world.check(&reference("docker.io/library/z", "z"));
+    assert_eq!(first.policy_entry, Some(0), "the policy is the first entry");
+    // The entry holds the policy, keys included, and the audit accepts it.
+    let (status, body) = world.daemon.http("GET", "/v1/entries/0", b"");
+    assert_eq!(status, 200);
+    let entry: vouch_proto::api::EntryResponse = serde_json::from_slice(&body).unwrap();
+    assert_eq!(entry.kind, "policy");
+    let bytes =
+        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &entry.body).unwrap();
+    let recorded = vouch_proto::PolicyEntry::from_bytes(&bytes).unwrap();
+    assert_eq!(recorded.policy.reviewers["sec"].key_id, key("sec").id());
+    // Restarted with the same policy: no new entry. With another: a new one, and answers name it.
+    world.daemon.stop();
+    world.daemon = Daemon::start(
+        &world.daemon.db.clone(),
+        &world.daemon.socket.clone(),
+        &[],
+        &["--policy", world.policy.to_str().unwrap()],
+    );
+    let (_, again) = world.check(&reference("docker.io/library/z", "z"));
+    assert_eq!(again.policy_entry, Some(0));
+    std::fs::write(
+        &world.policy,
+        POLICY.replace("threshold = 1\n\n[[roots]]", "threshold = 2\n\n[[roots]]"),
+    )
+    .unwrap();
+    world.daemon.stop();
+    world.daemon = Daemon::start(
+        &world.daemon.db.clone(),
+        &world.daemon.socket.clone(),
+        &[],
+        &["--policy", world.policy.to_str().unwrap()],
+    );
+    let (exit, changed) = world.check(&reference("docker.io/library/z", "z"));
+    assert_eq!(changed.policy_entry, Some(2));
+    assert!(
+        !changed.trusted && exit == 1,
+        "the new `*` rule needs two keys"
+    );
+    let audit = world
+        .home
+        .vouch()
+        .args(["log", "verify", "--db"])
+        .arg(&world.daemon.db)
+        .output()
+        .unwrap();
+    assert_eq!(
+        audit.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&audit.stdout)
+    );
+}

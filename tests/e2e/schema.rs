@@ -106,3 +106,41 @@ fn vector_payloads_validate_or_fail_as_they_should() {
         }
     }
 }
+
+/// The README's annotated policy is a policy vouch reads, and valid against
+/// `schema/json/policy-v1.schema.json`; a policy with a misspelt field is not.
+#[test]
+fn the_readme_policy_example_reads_and_follows_its_schema() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+            .unwrap();
+    let start = readme.find("## The trust policy").unwrap();
+    let block = readme[start..].split("```toml\n").nth(1).unwrap();
+    let example = block
+        .split("```")
+        .next()
+        .unwrap()
+        .replace("<hex>", &"ab".repeat(32));
+    let pem = vouch_proto::SecretKey::from_seed(&[5; 32])
+        .public()
+        .to_pem();
+    let policy = vouch_proto::Policy::from_toml(&example, &|_| Ok(pem.clone())).unwrap();
+    assert_eq!(policy.rules.len(), 2);
+    let as_json: Value =
+        serde_json::to_value(toml::from_str::<toml::Value>(&example).unwrap()).unwrap();
+    let validator = schema("policy-v1.schema.json");
+    assert_valid(&validator, &as_json, "the README's policy");
+    let misspelt: Value = serde_json::to_value(
+        toml::from_str::<toml::Value>(&example.replace("threshold = 2", "treshold = 2")).unwrap(),
+    )
+    .unwrap();
+    assert!(
+        !validator.is_valid(&misspelt),
+        "a misspelt field passes the schema"
+    );
+    assert!(vouch_proto::Policy::from_toml(
+        &example.replace("threshold = 2", "treshold = 2"),
+        &|_| Ok(pem.clone())
+    )
+    .is_err());
+}

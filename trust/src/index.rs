@@ -95,6 +95,10 @@ impl TrustIndex {
     /// its subject, not dated later than its integration plus the allowed clock skew. Returns
     /// whether it was added.
     pub fn admit(&self, entry: AuditedEntry) -> bool {
+        let (Some(envelope), Some(statement)) = (entry.envelope, entry.statement) else {
+            // A policy entry: no review to index.
+            return false;
+        };
         let Some(signer) = entry.signer else {
             tracing::debug!(
                 index = entry.index,
@@ -104,7 +108,7 @@ impl TrustIndex {
         };
         let integrated = DateTime::from_timestamp(entry.integrated_at, 0).unwrap_or_default();
         // The audit read the Statement (strictly) already: it is not read again here.
-        let statement = match review_from(&entry.envelope, entry.statement).and_then(|statement| {
+        let statement = match review_from(&envelope, statement).and_then(|statement| {
             statement.predicate.check_not_future(integrated)?;
             Ok(statement)
         }) {

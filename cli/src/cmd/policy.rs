@@ -108,6 +108,7 @@ pub fn test(args: &PolicyTestArgs) -> Result<Outcome> {
             image: question.repository.clone(),
             rule: decision.rule,
             mode: Some(if warn { "warn" } else { "enforce" }.to_string()),
+            policy_entry: None,
             checkpoint: None,
         };
         if args.json {

@@ -27,6 +27,7 @@ impl Daemon {
             db: dir.path().join("ledger.db"),
             trusted_keys: keys.iter().map(|k| k.public().clone()).collect(),
             policy: None,
+            policy_source: "--trusted-key".into(),
             log_passphrase: None,
         };
         let state = Arc::new(State::open(&config).unwrap());
