@@ -102,6 +102,18 @@ impl World {
         }
     }
 
+    /// Stops vouchd and starts it again on the same ledger with the policy file as it is now.
+    fn restart(&mut self) {
+        self.daemon.stop();
+        let (db, socket) = (self.daemon.db.clone(), self.daemon.socket.clone());
+        self.daemon = Daemon::start(
+            &db,
+            &socket,
+            &[],
+            &["--policy", self.policy.to_str().unwrap()],
+        );
+    }
+
     fn submit(&self, envelope: &vouch_proto::Envelope) {
         let (status, body) = self.daemon.http(
             "POST",
@@ -594,13 +606,7 @@ fn the_policy_is_recorded_in_the_ledger_once_and_answers_name_it() {
     let recorded = vouch_proto::PolicyEntry::from_bytes(&bytes).unwrap();
     assert_eq!(recorded.policy.reviewers["sec"].key_id, key("sec").id());
     // Restarted with the same policy: no new entry. With another: a new one, and answers name it.
-    world.daemon.stop();
-    world.daemon = Daemon::start(
-        &world.daemon.db.clone(),
-        &world.daemon.socket.clone(),
-        &[],
-        &["--policy", world.policy.to_str().unwrap()],
-    );
+    world.restart();
     let (_, again) = world.check(&reference("docker.io/library/z", "z"));
     assert_eq!(again.policy_entry, Some(0));
     std::fs::write(
@@ -608,13 +614,7 @@ fn the_policy_is_recorded_in_the_ledger_once_and_answers_name_it() {
         POLICY.replace("threshold = 1\n\n[[roots]]", "threshold = 2\n\n[[roots]]"),
     )
     .unwrap();
-    world.daemon.stop();
-    world.daemon = Daemon::start(
-        &world.daemon.db.clone(),
-        &world.daemon.socket.clone(),
-        &[],
-        &["--policy", world.policy.to_str().unwrap()],
-    );
+    world.restart();
     let (exit, changed) = world.check(&reference("docker.io/library/z", "z"));
     assert_eq!(changed.policy_entry, Some(2));
     assert!(
