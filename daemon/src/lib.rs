@@ -4,6 +4,7 @@
 
 pub mod api;
 pub(crate) mod metrics;
+pub mod reload;
 pub mod serve;
 pub mod socket;
 pub mod state;
@@ -89,7 +90,7 @@ async fn audit_loop(
             continue;
         }
         let db: PathBuf = state.db.clone();
-        let keys = state.trusted_keys.clone();
+        let keys = state.keys().to_vec();
         let log_key = state.log_key.clone();
         let result = tokio::task::spawn_blocking(move || {
             audit(

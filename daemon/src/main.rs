@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::Parser;
+use vouch_daemon::reload::Reloaded;
 use vouch_daemon::{run, socket, Config, Limits, Serving, State};
 use vouch_proto::PublicKey;
 
@@ -149,6 +150,7 @@ fn serve(args: Args) -> Result<()> {
             db = %state.db.display(),
             "vouchd serving"
         );
+        tokio::spawn(reload_on_hangup(Arc::clone(&state), args.policy.clone()));
         let result = run(unix, tcp, Arc::clone(&state), serving, shutdown_signal()).await;
         let _ = std::fs::remove_file(&socket_path);
         let closing = Arc::clone(&state);
@@ -156,6 +158,38 @@ fn serve(args: Args) -> Result<()> {
         tracing::info!("vouchd stopped");
         result.context("serving")
     })
+}
+
+/// On every SIGHUP, reads the policy file again and puts it in force; a file that does not load
+/// leaves the policy in force as it was, and the log says why.
+async fn reload_on_hangup(state: Arc<State>, path: Option<PathBuf>) {
+    let Ok(mut hangup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+    else {
+        return;
+    };
+    while hangup.recv().await.is_some() {
+        let Some(path) = path.clone() else {
+            tracing::warn!("SIGHUP: no --policy file to reload (the --trusted-key keys stay)");
+            continue;
+        };
+        let reloading = Arc::clone(&state);
+        let result = tokio::task::spawn_blocking(move || {
+            let policy = vouch_trust::read_policy(&path)?;
+            reloading.reload(policy, &path.display().to_string())
+        })
+        .await;
+        match result {
+            Ok(Ok(Reloaded::Unchanged)) => tracing::info!("SIGHUP: the policy is unchanged"),
+            Ok(Ok(Reloaded::Loaded { entry, rebuilt })) => {
+                tracing::info!(entry, rebuilt, "SIGHUP: the new policy is in force")
+            }
+            Ok(Err(error)) => tracing::error!(
+                error = %error,
+                "SIGHUP: the policy did not load; the policy in force stays"
+            ),
+            Err(error) => tracing::error!(error = %error, "SIGHUP: the reload failed"),
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -2,6 +2,7 @@
 //! trust index, the trusted keys, and its health. When the ledger fails its checks the daemon
 //! keeps serving, but fails closed: no appends, and every trust answer is "not trusted".
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -10,8 +11,8 @@ use anyhow::{Context, Result};
 use vouch_ledger::{
     audit, AuditOptions, Committer, Ledger, LedgerError, LedgerReader, NewEntry, View,
 };
-use vouch_proto::{Checkpoint, Policy, PublicKey};
-use vouch_trust::TrustIndex;
+use vouch_proto::{Checkpoint, Digest, KeyId, Policy, PublicKey};
+use vouch_trust::{Summary, TrustIndex};
 
 /// How the daemon is set up.
 #[derive(Clone, Debug)]
@@ -33,10 +34,12 @@ pub struct Config {
 pub struct State {
     /// The database path.
     pub db: PathBuf,
-    /// The keys submissions may be signed with: the policy's reviewers and admins.
-    pub trusted_keys: Vec<PublicKey>,
-    /// The policy answers are decided under, and the ledger entry that records it.
-    policy: RwLock<(Arc<Policy>, Option<u64>)>,
+    /// The policy in force.
+    pub(crate) current: RwLock<Current>,
+    /// Every key the index has admitted reviews of (a reload adding others rebuilds it).
+    pub(crate) indexed_keys: Mutex<HashSet<KeyId>>,
+    /// While a reload rebuilds the index: the reviews indexed meanwhile, to carry over.
+    pub(crate) recent: Mutex<Option<Vec<Indexed>>>,
     /// The writer; `None` when failing closed or stopped.
     writer: Mutex<Option<Committer>>,
     /// Reviews by digest.
@@ -50,6 +53,18 @@ pub struct State {
     readers: Mutex<Vec<LedgerReader>>,
     latest: RwLock<Option<Checkpoint>>,
     failure: RwLock<Option<String>>,
+}
+
+/// A review indexed under its subject digests.
+pub(crate) type Indexed = (Vec<Digest>, Summary);
+
+/// The policy in force: the policy, the ledger entry recording it, and the keys submissions may
+/// be signed with (its reviewers and admins), read once.
+#[derive(Clone)]
+pub(crate) struct Current {
+    pub(crate) policy: Arc<Policy>,
+    pub(crate) entry: Option<u64>,
+    pub(crate) keys: Arc<Vec<PublicKey>>,
 }
 
 /// Submissions verified at once; more wait their turn, so a flood of costly envelopes cannot
@@ -131,7 +146,7 @@ fn policy_entry(
 
 /// Records `policy` in the ledger unless the latest policy entry holds the same policy;
 /// returns the entry that records it.
-fn record_policy(
+pub(crate) fn record_policy(
     writer: &Committer,
     latest: Option<(u64, Policy)>,
     policy: &Policy,
@@ -174,18 +189,10 @@ impl State {
             .unwrap_or_else(|| Policy::of_keys(&config.trusted_keys));
         let keys = policy.keys();
         let passphrase = config.log_passphrase.as_deref().map(str::as_bytes);
-        let base = |writer, index, log_key, latest, failure| State {
-            db: config.db.clone(),
-            trusted_keys: keys.clone(),
-            policy: RwLock::new((Arc::new(policy.clone()), None)),
-            writer: Mutex::new(writer),
-            index,
-            log_key,
-            metrics: Metrics::default(),
-            verifying: tokio::sync::Semaphore::new(VERIFIERS),
-            readers: Mutex::new(Vec::new()),
-            latest: RwLock::new(latest),
-            failure: RwLock::new(failure),
+        let base = |writer, index, log_key, latest, failure| {
+            State::assemble(
+                &config.db, &policy, &keys, writer, index, log_key, latest, failure,
+            )
         };
         match Ledger::open(&config.db, passphrase) {
             Ok(ledger) => {
@@ -216,7 +223,11 @@ impl State {
                     }
                 };
                 let state = base(Some(writer), index, Some(log_key), Some(latest), failure);
-                state.policy.write().unwrap_or_else(|p| p.into_inner()).1 = policy_entry;
+                state
+                    .current
+                    .write()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .entry = policy_entry;
                 Ok(state)
             }
             Err(err @ LedgerError::Integrity { .. }) => {
@@ -242,6 +253,38 @@ impl State {
         }
     }
 
+    /// A state from its parts.
+    #[allow(clippy::too_many_arguments)]
+    fn assemble(
+        db: &std::path::Path,
+        policy: &Policy,
+        keys: &[PublicKey],
+        writer: Option<Committer>,
+        index: TrustIndex,
+        log_key: Option<PublicKey>,
+        latest: Option<Checkpoint>,
+        failure: Option<String>,
+    ) -> State {
+        State {
+            db: db.to_path_buf(),
+            current: RwLock::new(Current {
+                policy: Arc::new(policy.clone()),
+                entry: None,
+                keys: Arc::new(keys.to_vec()),
+            }),
+            indexed_keys: Mutex::new(keys.iter().map(PublicKey::id).collect()),
+            recent: Mutex::new(None),
+            writer: Mutex::new(writer),
+            index,
+            log_key,
+            metrics: Metrics::default(),
+            verifying: tokio::sync::Semaphore::new(VERIFIERS),
+            readers: Mutex::new(Vec::new()),
+            latest: RwLock::new(latest),
+            failure: RwLock::new(failure),
+        }
+    }
+
     /// Hands `entry` to the group committer; `reply` gets the result once durable. False when
     /// there is no writer (failing closed, or stopped).
     pub fn append(
@@ -262,6 +305,12 @@ impl State {
         }
     }
 
+    /// Runs `f` with the writer, if there is one.
+    pub(crate) fn with_writer<T>(&self, f: impl FnOnce(&Committer) -> T) -> Option<T> {
+        let writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        writer.as_ref().map(f)
+    }
+
     /// Finishes queued appends, closes the writer and every read connection, so that SQLite
     /// folds its write-ahead log back into the database file.
     pub fn close(&self) {
@@ -280,8 +329,22 @@ impl State {
 
     /// The policy answers are decided under now, and the ledger entry that records it.
     pub fn policy(&self) -> (Arc<Policy>, Option<u64>) {
-        let current = self.policy.read().unwrap_or_else(|p| p.into_inner());
-        (Arc::clone(&current.0), current.1)
+        let current = self.current.read().unwrap_or_else(|p| p.into_inner());
+        (Arc::clone(&current.policy), current.entry)
+    }
+
+    /// The keys submissions may be signed with now.
+    pub fn keys(&self) -> Arc<Vec<PublicKey>> {
+        Arc::clone(&self.current.read().unwrap_or_else(|p| p.into_inner()).keys)
+    }
+
+    /// Indexes a verified review (and keeps it for a reload rebuilding the index meanwhile).
+    pub(crate) fn index_review(&self, digests: &[Digest], summary: Summary) {
+        let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+        self.index.insert(digests, summary.clone());
+        if let Some(list) = recent.as_mut() {
+            list.push((digests.to_vec(), summary));
+        }
     }
 
     /// Why the daemon is failing closed, if it is.

@@ -36,7 +36,7 @@ async fn verify_submission(
             )
         })?;
         let verified =
-            verify_review(&envelope, &shared.trusted_keys).map_err(|e| refusal(&envelope, e))?;
+            verify_review(&envelope, &shared.keys()).map_err(|e| refusal(&envelope, e))?;
         verified
             .statement
             .predicate
@@ -131,7 +131,7 @@ pub(crate) async fn submit(
     let (appended, checkpoint) = receiver.await.map_err(|_| stopping())??;
     if !appended.existing {
         let (digests, summary) = summary_of(appended.index, verified.signer, &verified.statement);
-        state.index.insert(&digests, summary);
+        state.index_review(&digests, summary);
     }
     state.advance(checkpoint.clone());
     let size = checkpoint.tree_size;

@@ -15,17 +15,18 @@ use vouch_proto::{
 use crate::support::{Daemon, Home};
 
 /// The reviewers: alice and bob vouch for anything, sec only for ghcr.io/acme/*.
-fn key(name: &str) -> SecretKey {
+pub(crate) fn key(name: &str) -> SecretKey {
     let seed = match name {
         "alice" => 11,
         "bob" => 12,
         "sec" => 13,
+        "dave" => 14,
         _ => 99,
     };
     SecretKey::from_seed(&[seed; 32])
 }
 
-const POLICY: &str = r#"version = 1
+pub(crate) const POLICY: &str = r#"version = 1
 
 [reviewers.alice]
 key = "keys/alice.pub"
@@ -70,14 +71,14 @@ image = "ghcr.io/chain/os@sha256:77777777777777777777777777777777777777777777777
 note = "the bottom of the chain, trusted by its own signatures"
 "#;
 
-struct World {
-    home: Home,
-    daemon: Daemon,
-    policy: PathBuf,
+pub(crate) struct World {
+    pub(crate) home: Home,
+    pub(crate) daemon: Daemon,
+    pub(crate) policy: PathBuf,
 }
 
 impl World {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let home = Home::new();
         std::fs::create_dir_all(home.path("policy/keys")).unwrap();
         for name in ["alice", "bob", "sec"] {
@@ -103,7 +104,7 @@ impl World {
     }
 
     /// Stops vouchd and starts it again on the same ledger with the policy file as it is now.
-    fn restart(&mut self) {
+    pub(crate) fn restart(&mut self) {
         self.daemon.stop();
         let (db, socket) = (self.daemon.db.clone(), self.daemon.socket.clone());
         self.daemon = Daemon::start(
@@ -114,7 +115,7 @@ impl World {
         );
     }
 
-    fn submit(&self, envelope: &vouch_proto::Envelope) {
+    pub(crate) fn submit(&self, envelope: &vouch_proto::Envelope) {
         let (status, body) = self.daemon.http(
             "POST",
             vouch_proto::api::paths::ENTRIES,
@@ -128,7 +129,7 @@ impl World {
     }
 
     /// `vouch check --json IMAGE`: exit code and answer.
-    fn check(&self, image: &str) -> (i32, TrustResponse) {
+    pub(crate) fn check(&self, image: &str) -> (i32, TrustResponse) {
         let out = self
             .home
             .vouch()
@@ -176,12 +177,12 @@ fn digest(name: &str) -> Digest {
     Digest::of(name.as_bytes())
 }
 
-fn reference(repo: &str, name: &str) -> String {
+pub(crate) fn reference(repo: &str, name: &str) -> String {
     format!("{repo}@{}", digest(name))
 }
 
 /// A review of `repo@digest(name)` by `who`, `hours` ago, adjusted by `tweak`.
-fn review(
+pub(crate) fn review(
     who: &str,
     repo: &str,
     name: &str,

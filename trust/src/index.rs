@@ -142,6 +142,18 @@ impl TrustIndex {
         }
     }
 
+    /// Takes `other`'s reviews in place of these (a rebuilt index swapped in at once).
+    pub fn replace(&self, other: TrustIndex) {
+        let fresh = other
+            .by_digest
+            .into_inner()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        *self
+            .by_digest
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = fresh;
+    }
+
     /// The reviews about `digest`.
     pub fn get(&self, digest: &Digest) -> Vec<Summary> {
         let map = self

@@ -1,0 +1,127 @@
+//! Reloading the policy on SIGHUP: a good file is put in force and recorded in the ledger, a
+//! bad one changes nothing, and a reload naming a key whose reviews the index never admitted
+//! rebuilds the index from a fresh audit.
+
+use std::time::{Duration, Instant};
+
+use vouch_proto::api::TrustResponse;
+use vouch_proto::Verdict;
+
+use crate::policy::{key, reference, review, World, POLICY};
+
+fn hangup(world: &World) {
+    let status = std::process::Command::new("kill")
+        .arg("-HUP")
+        .arg(world.daemon.child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// Polls `vouch check IMAGE` until `done` holds (15 s at most).
+fn until(world: &World, image: &str, done: impl Fn(&TrustResponse) -> bool) -> TrustResponse {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let (_, answer) = world.check(image);
+        if done(&answer) {
+            return answer;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no change within 15 s: {answer:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn with_dave() -> String {
+    POLICY.replace(
+        "[reviewers.sec]",
+        "[reviewers.dave]\nkey = \"keys/dave.pub\"\n\n[reviewers.sec]",
+    )
+}
+
+#[test]
+fn sighup_reloads_a_good_policy_keeps_the_old_one_on_a_bad_file_and_rebuilds_for_new_keys() {
+    let mut world = World::new();
+    let dir = world.policy.parent().unwrap().to_path_buf();
+    std::fs::write(dir.join("keys/dave.pub"), key("dave").public().to_pem()).unwrap();
+    let alices = reference("docker.io/library/one", "one");
+    let daves = reference("docker.io/library/two", "two");
+    world.submit(&review(
+        "alice",
+        "docker.io/library/one",
+        "one",
+        Verdict::Trusted,
+        1,
+        |_| {},
+    ));
+    let (_, first) = world.check(&alices);
+    assert!(first.trusted && first.policy_entry == Some(0));
+
+    // A policy adding dave: recorded, in force; dave's review is accepted and counts.
+    std::fs::write(&world.policy, with_dave()).unwrap();
+    hangup(&world);
+    let second = until(&world, &alices, |a| a.policy_entry != Some(0));
+    assert_eq!(second.policy_entry, Some(2));
+    world.submit(&review(
+        "dave",
+        "docker.io/library/two",
+        "two",
+        Verdict::Trusted,
+        1,
+        |_| {},
+    ));
+    assert!(world.check(&daves).1.trusted);
+
+    // Restarted without dave, the start-up audit does not admit his review; a reload with him
+    // rebuilds the index and it counts again.
+    std::fs::write(&world.policy, POLICY).unwrap();
+    world.restart();
+    let (_, without) = world.check(&daves);
+    assert!(!without.trusted, "{:?}", without.reasons);
+    let before = without.policy_entry.unwrap();
+    std::fs::write(&world.policy, with_dave()).unwrap();
+    hangup(&world);
+    let rebuilt = until(&world, &daves, |a| a.trusted);
+    assert_eq!(rebuilt.policy_entry, Some(before + 1));
+
+    // A bad file: nothing changes, nothing is recorded.
+    std::fs::write(
+        &world.policy,
+        "version = 1\n[[rules]]\nscope = \"*\"\nthreshold = 5\n",
+    )
+    .unwrap();
+    hangup(&world);
+    std::thread::sleep(Duration::from_millis(1500));
+    let (_, kept) = world.check(&daves);
+    assert!(kept.trusted && kept.policy_entry == rebuilt.policy_entry);
+
+    // A stricter good file: the next entry, and answers follow it.
+    std::fs::write(
+        &world.policy,
+        with_dave().replace("threshold = 1\n\n[[roots]]", "threshold = 2\n\n[[roots]]"),
+    )
+    .unwrap();
+    hangup(&world);
+    let strict = until(&world, &daves, |a| a.policy_entry != rebuilt.policy_entry);
+    assert_eq!(
+        strict.policy_entry,
+        Some(before + 2),
+        "the bad file recorded nothing"
+    );
+    assert!(!strict.trusted);
+    let audit = world
+        .home
+        .vouch()
+        .args(["log", "verify", "--db"])
+        .arg(&world.daemon.db)
+        .output()
+        .unwrap();
+    assert_eq!(
+        audit.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&audit.stdout)
+    );
+}
