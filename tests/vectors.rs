@@ -312,3 +312,48 @@ pub fn keys() -> [(&'static str, String); 2] {
         ),
     ]
 }
+
+/// The retraction and key-revocation vectors (`tests/data/revocation/`): the file, whether
+/// Vouch must accept it (the reviewer key in `vector.pub` retracts its entry #1; the key in
+/// `other.pub`, an admin, revokes it), and its bytes.
+pub fn revocations() -> Vec<(&'static str, bool, Vec<u8>)> {
+    use vouch_proto::revocation::{key_revocation, retraction, sign_statement};
+    let key = SecretKey::from_seed(&SIGNER_SEED);
+    let admin = SecretKey::from_seed(&OTHER_SEED);
+    let at = Utc
+        .with_ymd_and_hms(2027, 1, 15, 10, 30, 0)
+        .single()
+        .unwrap_or_default();
+    let retract = retraction(
+        key.id(),
+        1,
+        Digest::of(b"entry 1"),
+        "known-answer vector",
+        at,
+    );
+    let revoke = key_revocation(admin.id(), key.id(), "known-answer vector", at);
+    let mut wrong_subject = retract.clone();
+    wrong_subject.subject[0].name = "vouch-entry/2".into();
+    vec![
+        (
+            "ok_retraction.json",
+            true,
+            sign_statement(&retract, &key).to_json().into_bytes(),
+        ),
+        (
+            "ok_key_revocation.json",
+            true,
+            sign_statement(&revoke, &admin).to_json().into_bytes(),
+        ),
+        (
+            "fail_retraction_signed_by_another_key.json",
+            false,
+            sign_statement(&retract, &admin).to_json().into_bytes(),
+        ),
+        (
+            "fail_retraction_subject_mismatch.json",
+            false,
+            sign_statement(&wrong_subject, &key).to_json().into_bytes(),
+        ),
+    ]
+}

@@ -62,6 +62,15 @@ pub enum Command {
     /// Audit a ledger and print its checkpoints and proofs.
     #[command(subcommand)]
     Log(LogCommand),
+    /// Retract one of your reviews: sign a retraction of ledger entry INDEX with your key and
+    /// submit it. The review stops counting; the ledger keeps both.
+    ///
+    /// Exit 0 accepted, 1 refused (e.g. the entry is not your review), 2 an error.
+    Revoke(RevokeArgs),
+    /// Revoke a reviewer key, as an admin of vouchd's policy: its reviews stop counting.
+    ///
+    /// Exit 0 accepted, 1 refused (e.g. the key is not an admin's), 2 an error.
+    RevokeKey(RevokeKeyArgs),
     /// Check a trust policy file, and try one out against a ledger before vouchd loads it.
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -95,6 +104,40 @@ pub enum LogCommand {
     Consistency(LogConsistencyArgs),
     /// Check a proof against a signed checkpoint and the log's public key, without the ledger.
     VerifyProof(VerifyProofArgs),
+}
+
+/// `vouch revoke`
+#[derive(Debug, Args)]
+pub struct RevokeArgs {
+    /// The ledger index of the review to retract.
+    #[arg(long, value_name = "INDEX")]
+    pub entry: u64,
+    /// Why (recorded in the ledger).
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    /// Your private key [default: the default reviewer key].
+    #[arg(long, value_name = "FILE.key")]
+    pub key: Option<PathBuf>,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `vouch revoke-key`
+#[derive(Debug, Args)]
+pub struct RevokeKeyArgs {
+    /// The id of the reviewer key to revoke (`vouch key id`).
+    #[arg(long = "key-id", value_name = "ID")]
+    pub key_id: String,
+    /// Why (recorded in the ledger).
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    /// The admin's private key.
+    #[arg(long, value_name = "ADMIN.key")]
+    pub key: PathBuf,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `vouch policy ...`

@@ -7,6 +7,7 @@ pub mod key;
 pub mod log;
 pub mod policy;
 pub mod review;
+pub mod revoke;
 pub mod submit;
 pub mod verify;
 

@@ -44,6 +44,8 @@ fn main() -> ExitCode {
             cmd::log::consistency(args, cli.socket.as_deref())
         }
         Command::Log(LogCommand::VerifyProof(args)) => cmd::log::verify_proof(args),
+        Command::Revoke(args) => cmd::revoke::retract(args, cli.socket.as_deref()),
+        Command::RevokeKey(args) => cmd::revoke::revoke_key(args, cli.socket.as_deref()),
         Command::Policy(PolicyCommand::Lint(args)) => cmd::policy::lint(args),
         Command::Policy(PolicyCommand::Test(args)) => cmd::policy::test(args),
         Command::Completions(args) => cmd::docs::completions(args),

@@ -93,8 +93,8 @@ impl State {
             }
             Err(e) => return Err(format!("the audit for the reload could not run: {e}")),
         }
-        for (digests, summary) in carried {
-            fresh.insert(&digests, summary);
+        for (entry, submission) in carried {
+            crate::state::add_to(&fresh, entry, &submission);
         }
         self.index.replace(fresh);
         drop(recent);

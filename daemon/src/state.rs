@@ -11,8 +11,9 @@ use anyhow::{Context, Result};
 use vouch_ledger::{
     audit, AuditOptions, Committer, Ledger, LedgerError, LedgerReader, NewEntry, View,
 };
-use vouch_proto::{Checkpoint, Digest, KeyId, Policy, PublicKey};
-use vouch_trust::{Summary, TrustIndex};
+use vouch_proto::revocation::Submission;
+use vouch_proto::{Checkpoint, KeyId, Policy, PublicKey};
+use vouch_trust::{summary_of, TrustIndex};
 
 /// How the daemon is set up.
 #[derive(Clone, Debug)]
@@ -55,8 +56,19 @@ pub struct State {
     failure: RwLock<Option<String>>,
 }
 
-/// A review indexed under its subject digests.
-pub(crate) type Indexed = (Vec<Digest>, Summary);
+/// What was indexed while a reload rebuilt the index: the entry and its submission.
+pub(crate) type Indexed = (u64, Submission);
+
+/// Adds a verified submission to an index.
+pub(crate) fn add_to(index: &TrustIndex, entry: u64, submission: &Submission) {
+    match submission {
+        Submission::Review(statement) => {
+            let (digests, summary) = summary_of(entry, submission.signer(), statement);
+            index.insert(&digests, summary);
+        }
+        other => index.record(entry, other),
+    }
+}
 
 /// The policy in force: the policy, the ledger entry recording it, and the keys submissions may
 /// be signed with (its reviewers and admins), read once.
@@ -338,12 +350,13 @@ impl State {
         Arc::clone(&self.current.read().unwrap_or_else(|p| p.into_inner()).keys)
     }
 
-    /// Indexes a verified review (and keeps it for a reload rebuilding the index meanwhile).
-    pub(crate) fn index_review(&self, digests: &[Digest], summary: Summary) {
+    /// Indexes a verified submission appended as entry `index` (and keeps it for a reload
+    /// rebuilding the index meanwhile).
+    pub(crate) fn index_submission(&self, index: u64, submission: &Submission) {
         let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
-        self.index.insert(digests, summary.clone());
+        add_to(&self.index, index, submission);
         if let Some(list) = recent.as_mut() {
-            list.push((digests.to_vec(), summary));
+            list.push((index, submission.clone()));
         }
     }
 

@@ -12,8 +12,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use vouch_ledger::NewEntry;
 use vouch_proto::api::{ErrorCode, SubmitResponse};
-use vouch_proto::{verify_review, Envelope, VerifiedReview, VerifyError};
-use vouch_trust::summary_of;
+use vouch_proto::revocation::{verify_submission as verify_submission_with, Submission};
+use vouch_proto::{Envelope, VerifyError};
 
 use crate::api::{blocking, failing, stopping, worker_failed, ApiError, ApiResult, MAX_BODY};
 use crate::state::State;
@@ -21,10 +21,7 @@ use crate::state::State;
 /// Reads and verifies a submission off the async workers, at most [`crate::state`]'s bound at
 /// once: envelope, signatures (capped), Statement, review, and that it is not dated in the
 /// future.
-async fn verify_submission(
-    state: &Arc<State>,
-    body: Bytes,
-) -> ApiResult<(Envelope, VerifiedReview)> {
+async fn verify_submission(state: &Arc<State>, body: Bytes) -> ApiResult<(Envelope, Submission)> {
     let _permit = state.verifying.acquire().await.map_err(|_| stopping())?;
     let shared = Arc::clone(state);
     tokio::task::spawn_blocking(move || {
@@ -35,17 +32,69 @@ async fn verify_submission(
                 e.to_string(),
             )
         })?;
+        let keys = shared.keys();
         let verified =
-            verify_review(&envelope, &shared.keys()).map_err(|e| refusal(&envelope, e))?;
+            verify_submission_with(&envelope, &keys).map_err(|e| refusal(&envelope, e))?;
         verified
-            .statement
-            .predicate
             .check_not_future(chrono::Utc::now())
             .map_err(|e| refusal(&envelope, e))?;
+        authorize(&shared, &verified, &keys)?;
         Ok((envelope, verified))
     })
     .await
     .map_err(|_| worker_failed())?
+}
+
+/// Whether the signer may do what the submission does: a retraction only of the signer's own
+/// review (read back from the ledger and verified again here, its bytes the ones the retraction
+/// names), a key revocation only by an admin of the policy in force.
+fn authorize(
+    state: &State,
+    submission: &Submission,
+    keys: &[vouch_proto::PublicKey],
+) -> ApiResult<()> {
+    let forbidden =
+        |detail: String| ApiError::new(StatusCode::FORBIDDEN, ErrorCode::NotAllowed, detail);
+    match submission {
+        Submission::Review(_) => Ok(()),
+        Submission::KeyRevocation(s) => {
+            let (policy, _) = state.policy();
+            if policy.is_admin(&s.predicate.admin.key_id) {
+                Ok(())
+            } else {
+                Err(forbidden(format!(
+                    "key {} is not an admin of the policy in force: only an admin may revoke a key",
+                    s.predicate.admin.key_id
+                )))
+            }
+        }
+        Submission::Retraction(s) => {
+            let index = s.predicate.entry;
+            let stored = state
+                .read(|view| view.entry(index))
+                .map_err(ApiError::from)?
+                .ok_or_else(|| {
+                    ApiError::new(
+                        StatusCode::NOT_FOUND,
+                        ErrorCode::NoSuchEntry,
+                        format!("there is no entry #{index} to retract"),
+                    )
+                })?;
+            if vouch_proto::Digest::of(&stored.body) != s.subject[0].sha256() {
+                return Err(ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidStatement, format!("the retraction names entry #{index} with a digest that is not the sha256 of its stored bytes")));
+            }
+            let owner = Envelope::from_json(&stored.body)
+                .ok()
+                .and_then(|e| verify_submission_with(&e, keys).ok())
+                .filter(|r| matches!(r, Submission::Review(_)))
+                .map(|r| r.signer());
+            match owner {
+                Some(owner) if owner == s.predicate.reviewer.key_id => Ok(()),
+                Some(owner) => Err(forbidden(format!("entry #{index} is a review by key {owner}; only its reviewer may retract it"))),
+                None => Err(forbidden(format!("entry #{index} is not a review by a key of the policy in force, so it cannot be retracted"))),
+            }
+        }
+    }
 }
 
 /// What vouchd accepts, for refusals of other keys.
@@ -112,12 +161,14 @@ pub(crate) async fn submit(
         return Err(failing(&reason));
     }
     let (envelope, verified) = verify_submission(&state, body.clone()).await?;
-    let entry = NewEntry::attestation(
-        body.to_vec(),
-        &envelope,
-        verified.signer,
-        &verified.statement,
-    );
+    let signer = verified.signer();
+    let entry = match &verified {
+        Submission::Review(s) => {
+            NewEntry::attestation(body.to_vec(), &envelope, signer, s.as_ref())
+        }
+        Submission::Retraction(s) => NewEntry::attestation(body.to_vec(), &envelope, signer, s),
+        Submission::KeyRevocation(s) => NewEntry::attestation(body.to_vec(), &envelope, signer, s),
+    };
     let (sender, receiver) = tokio::sync::oneshot::channel();
     let queued = state.append(entry, move |result| {
         let _ = sender.send(result);
@@ -130,8 +181,7 @@ pub(crate) async fn submit(
     }
     let (appended, checkpoint) = receiver.await.map_err(|_| stopping())??;
     if !appended.existing {
-        let (digests, summary) = summary_of(appended.index, verified.signer, &verified.statement);
-        state.index_review(&digests, summary);
+        state.index_submission(appended.index, &verified);
     }
     state.advance(checkpoint.clone());
     let size = checkpoint.tree_size;
@@ -142,7 +192,7 @@ pub(crate) async fn submit(
     tracing::info!(
         index = appended.index,
         existing = appended.existing,
-        signer = %verified.signer,
+        signer = %signer,
         "accepted attestation"
     );
     let status = if appended.existing {

@@ -141,11 +141,14 @@ pub enum ErrorCode {
     LedgerError,
     /// Anything else that went wrong inside vouchd.
     Internal,
+    /// The signer may not do this: retract another reviewer's entry, or revoke a key without
+    /// being an admin of the policy.
+    NotAllowed,
 }
 
 impl ErrorCode {
     /// Every code.
-    pub const ALL: [ErrorCode; 23] = [
+    pub const ALL: [ErrorCode; 24] = [
         ErrorCode::BadEnvelope,
         ErrorCode::UnknownKey,
         ErrorCode::InvalidSignature,
@@ -169,6 +172,7 @@ impl ErrorCode {
         ErrorCode::Stopping,
         ErrorCode::LedgerError,
         ErrorCode::Internal,
+        ErrorCode::NotAllowed,
     ];
 
     /// The code as it appears on the wire.
@@ -197,6 +201,7 @@ impl ErrorCode {
             ErrorCode::Stopping => "stopping",
             ErrorCode::LedgerError => "ledger_error",
             ErrorCode::Internal => "internal",
+            ErrorCode::NotAllowed => "not_allowed",
         }
     }
 }
@@ -313,11 +318,15 @@ pub enum ReasonCode {
     BelowThreshold,
     /// The base images lead back to the image itself.
     Cycle,
+    /// The reviewer retracted this review (a later entry of theirs says so).
+    Withdrawn,
+    /// An admin of the policy revoked the reviewer's key.
+    KeyRevoked,
 }
 
 impl ReasonCode {
     /// Every code.
-    pub const ALL: [ReasonCode; 18] = [
+    pub const ALL: [ReasonCode; 20] = [
         ReasonCode::TrustedBy,
         ReasonCode::NoReview,
         ReasonCode::UntrustedKey,
@@ -336,6 +345,8 @@ impl ReasonCode {
         ReasonCode::UntrustedBase,
         ReasonCode::BelowThreshold,
         ReasonCode::Cycle,
+        ReasonCode::Withdrawn,
+        ReasonCode::KeyRevoked,
     ];
 }
 

@@ -15,6 +15,7 @@ pub mod policy;
 pub mod proof;
 pub mod report;
 pub mod review;
+pub mod revocation;
 pub mod statement;
 pub mod strict_json;
 pub mod timestamp;

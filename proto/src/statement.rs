@@ -108,8 +108,10 @@ impl Statement<Value> {
     /// Statement: the signer the ledger records and the audit checks. `None` when there is
     /// none or it is not a key id.
     pub fn reviewer_key_id(&self) -> Option<crate::key::KeyId> {
+        // A review or a retraction names its `reviewer`; a key revocation its `admin`.
         self.predicate
             .pointer("/reviewer/keyId")
+            .or_else(|| self.predicate.pointer("/admin/keyId"))
             .and_then(Value::as_str)?
             .parse()
             .ok()

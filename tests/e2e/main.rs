@@ -4,7 +4,7 @@
 //!
 //! Where a new test goes: one module per area, named for what it drives. `support` has the
 //! shared pieces (a private `Home`, a running `Daemon`, a lying `Proxy`, a real `Registry`,
-//! peer lookups that skip outside CI and fail in it). Daemon answers: `daemon`, `openapi`, `policy` and `policy_reload` (the trust policy);
+//! peer lookups that skip outside CI and fail in it). Daemon answers: `daemon`, `openapi`, `policy`, `policy_reload` and `revocation` (the trust policy);
 //! attacks on the daemon: `hardening` (wrong answers), `stall` (slow clients), `lying` (what
 //! the CLI believes of a dishonest daemon); the ledger file: `ledger`; reviews and keys:
 //! `attest`, `checklist`, `review`, `keys`, `verify`, `schema`; the reviewer's machine as hostile
@@ -30,6 +30,7 @@ mod registry;
 mod registry_hostile;
 mod review;
 mod reviewer;
+mod revocation;
 mod schema;
 mod stall;
 mod support;

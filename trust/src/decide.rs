@@ -170,6 +170,29 @@ impl<'a> Evaluator<'a> {
                 ),
             ));
         };
+        if let Some(retraction) = self.index.retraction(review.index, &review.signer) {
+            return Err(Reason::new(
+                ReasonCode::Withdrawn,
+                format!(
+                    "entry #{} by {name} was retracted by its reviewer in entry #{}",
+                    review.index, retraction.entry
+                ),
+            ));
+        }
+        let revocation = self
+            .index
+            .revocations(&review.signer)
+            .into_iter()
+            .find(|r| self.policy.is_admin(&r.by));
+        if let Some(revocation) = revocation {
+            return Err(Reason::new(
+                ReasonCode::KeyRevoked,
+                format!(
+                    "entry #{} by {name} does not count: an admin revoked that key in entry #{}",
+                    review.index, revocation.entry
+                ),
+            ));
+        }
         let repository = question.repository.as_deref().unwrap_or(&review.subject);
         if !reviewer.may_vouch_for(repository) {
             return Err(Reason::new(

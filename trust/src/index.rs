@@ -9,7 +9,8 @@ use std::sync::RwLock;
 use chrono::{DateTime, Utc};
 use vouch_ledger::AuditedEntry;
 use vouch_proto::review::ItemStatus;
-use vouch_proto::{review_from, Digest, ImageRef, KeyId, ReviewStatement, Verdict};
+use vouch_proto::revocation::{submission_from, Submission};
+use vouch_proto::{Digest, ImageRef, KeyId, ReviewStatement, Verdict};
 
 /// What a trust decision needs to know about one review.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -82,10 +83,23 @@ pub fn summary_of(
     )
 }
 
-/// Summaries by digest.
+/// A retraction or a key revocation: who signed it, and its entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Revoked {
+    /// The key that signed it (the reviewer retracting, the admin revoking).
+    pub by: KeyId,
+    /// Its ledger index.
+    pub entry: u64,
+}
+
+/// Summaries by digest, and the retractions and key revocations.
 #[derive(Default)]
 pub struct TrustIndex {
     by_digest: RwLock<HashMap<Digest, Vec<Summary>>>,
+    /// Retractions by the index of the entry they retract.
+    retracted: RwLock<HashMap<u64, Vec<Revoked>>>,
+    /// Key revocations by the key revoked.
+    revoked: RwLock<HashMap<KeyId, Vec<Revoked>>>,
 }
 
 impl TrustIndex {
@@ -108,12 +122,16 @@ impl TrustIndex {
         };
         let integrated = DateTime::from_timestamp(entry.integrated_at, 0).unwrap_or_default();
         // The audit read the Statement (strictly) already: it is not read again here.
-        let statement = match review_from(&envelope, statement).and_then(|statement| {
-            statement.predicate.check_not_future(integrated)?;
-            Ok(statement)
+        let statement = match submission_from(&envelope, statement).and_then(|submission| {
+            submission.check_not_future(integrated)?;
+            Ok(submission)
         }) {
-            Ok(statement) if statement.predicate.reviewer.key_id == signer => statement,
-            Ok(_) => return false,
+            Ok(submission) if submission.signer() != signer => return false,
+            Ok(Submission::Review(statement)) => statement,
+            Ok(other) => {
+                self.record(entry.index, &other);
+                return true;
+            }
             Err(err) => {
                 tracing::warn!(
                     index = entry.index,
@@ -126,6 +144,37 @@ impl TrustIndex {
         let (digests, summary) = summary_of(entry.index, signer, &statement);
         self.insert(&digests, summary);
         true
+    }
+
+    /// Records a verified retraction or key revocation (a review is [`TrustIndex::insert`]ed).
+    pub fn record(&self, index: u64, submission: &Submission) {
+        let by = submission.signer();
+        let revoked = Revoked { by, entry: index };
+        match submission {
+            Submission::Retraction(s) => {
+                let mut map = self.retracted.write().unwrap_or_else(|p| p.into_inner());
+                map.entry(s.predicate.entry).or_default().push(revoked);
+            }
+            Submission::KeyRevocation(s) => {
+                let mut map = self.revoked.write().unwrap_or_else(|p| p.into_inner());
+                map.entry(s.predicate.revoked_key_id)
+                    .or_default()
+                    .push(revoked);
+            }
+            Submission::Review(_) => {}
+        }
+    }
+
+    /// The retraction of entry `index` by `signer` (the review's own key), if there is one.
+    pub fn retraction(&self, index: u64, signer: &KeyId) -> Option<Revoked> {
+        let map = self.retracted.read().unwrap_or_else(|p| p.into_inner());
+        map.get(&index)?.iter().copied().find(|r| r.by == *signer)
+    }
+
+    /// The revocations of `key`.
+    pub fn revocations(&self, key: &KeyId) -> Vec<Revoked> {
+        let map = self.revoked.read().unwrap_or_else(|p| p.into_inner());
+        map.get(key).cloned().unwrap_or_default()
     }
 
     /// Adds a review about `digests`.
@@ -144,14 +193,18 @@ impl TrustIndex {
 
     /// Takes `other`'s reviews in place of these (a rebuilt index swapped in at once).
     pub fn replace(&self, other: TrustIndex) {
-        let fresh = other
-            .by_digest
-            .into_inner()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        *self
-            .by_digest
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = fresh;
+        fn take<T>(lock: RwLock<T>) -> T {
+            lock.into_inner()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        }
+        fn put<T>(lock: &RwLock<T>, value: T) {
+            *lock
+                .write()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()) = value;
+        }
+        put(&self.by_digest, take(other.by_digest));
+        put(&self.retracted, take(other.retracted));
+        put(&self.revoked, take(other.revoked));
     }
 
     /// The reviews about `digest`.

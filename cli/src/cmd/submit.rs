@@ -7,7 +7,7 @@ use anyhow::{bail, ensure, Context, Result};
 use base64::Engine as _;
 use serde::Serialize;
 use vouch_proto::api::SubmitResponse;
-use vouch_proto::{leaf_hash, parse_review, signed_content_key, EntryKind, Envelope};
+use vouch_proto::{leaf_hash, signed_content_key, EntryKind, Envelope, Statement};
 
 use crate::cli::SubmitArgs;
 use crate::client::Client;
@@ -31,64 +31,73 @@ pub fn run(args: &SubmitArgs, socket: Option<&Path>) -> Result<Outcome> {
     let client = Client::new(socket)?;
     let mut outcome = Outcome::Yes;
     for path in &args.envelopes {
-        let file = path.display().to_string();
         let sent = read_input(path)?;
-        let reply = client.submit(sent.clone())?;
-        if reply.status >= 500 {
-            bail!("{file}: {}", reply.error_text());
-        }
-        if !(200..300).contains(&reply.status) {
+        if !send(&client, &path.display().to_string(), sent, args.json)? {
             outcome = Outcome::No;
-            let reason = reply.error_text();
-            if args.json {
-                print_line(&serde_json::to_string(&SubmitLine {
-                    file,
-                    accepted: false,
-                    entry: None,
-                    reason: Some(reason),
-                })?)?;
-            } else {
-                print_line(&format!("{file}: refused: {reason}"))?;
-            }
-            continue;
-        }
-        let response: SubmitResponse = reply.json()?;
-        // Do not take vouchd's word for it: the proof must lead to a checkpoint that extends
-        // what this CLI saw before, and its leaf must be what was sent.
-        let checkpoint = known::observe(&client, &response.checkpoint)?;
-        if response.inclusion_proof.index != response.index
-            || response.inclusion_proof.tree_size != checkpoint.tree_size
-        {
-            bail!("{file}: vouchd's inclusion proof is for another entry or tree size");
-        }
-        let leaf = stored_leaf(&client, &sent, &response).with_context(|| file.clone())?;
-        if leaf != response.inclusion_proof.leaf_hash.0 || leaf != response.leaf_hash.0 {
-            bail!("{file}: vouchd's leaf hash is not the hash of the entry it stored for this envelope");
-        }
-        response
-            .inclusion_proof
-            .verify(&checkpoint.root_hash)
-            .map_err(|e| anyhow::anyhow!("{file}: vouchd's inclusion proof: {e}"))?;
-        if args.json {
-            print_line(&serde_json::to_string(&SubmitLine {
-                file,
-                accepted: true,
-                entry: Some(&response),
-                reason: None,
-            })?)?;
-        } else {
-            let how = if response.existing {
-                "already in the ledger as"
-            } else {
-                "appended as"
-            };
-            print_line(&format!(
-                "{file}: {how} entry #{} (inclusion proven in the checkpoint of size {})",
-                response.index, checkpoint.tree_size
-            ))?;
         }
     }
     Ok(outcome)
+}
+
+/// Sends one envelope (`file` names it in what is printed) and checks what vouchd answers:
+/// the inclusion proof must lead to a checkpoint that extends what this CLI saw before, and its
+/// leaf must be what was sent. Returns whether it was accepted.
+pub fn send(client: &Client, file: &str, sent: Vec<u8>, json: bool) -> Result<bool> {
+    let file = file.to_string();
+    let reply = client.submit(sent.clone())?;
+    if reply.status >= 500 {
+        bail!("{file}: {}", reply.error_text());
+    }
+    if !(200..300).contains(&reply.status) {
+        let reason = reply.error_text();
+        if json {
+            print_line(&serde_json::to_string(&SubmitLine {
+                file,
+                accepted: false,
+                entry: None,
+                reason: Some(reason),
+            })?)?;
+        } else {
+            print_line(&format!("{file}: refused: {reason}"))?;
+        }
+        return Ok(false);
+    }
+    let response: SubmitResponse = reply.json()?;
+    let checkpoint = known::observe(client, &response.checkpoint)?;
+    if response.inclusion_proof.index != response.index
+        || response.inclusion_proof.tree_size != checkpoint.tree_size
+    {
+        bail!("{file}: vouchd's inclusion proof is for another entry or tree size");
+    }
+    let leaf = stored_leaf(client, &sent, &response).with_context(|| file.clone())?;
+    if leaf != response.inclusion_proof.leaf_hash.0 || leaf != response.leaf_hash.0 {
+        bail!(
+            "{file}: vouchd's leaf hash is not the hash of the entry it stored for this envelope"
+        );
+    }
+    response
+        .inclusion_proof
+        .verify(&checkpoint.root_hash)
+        .map_err(|e| anyhow::anyhow!("{file}: vouchd's inclusion proof: {e}"))?;
+    if json {
+        print_line(&serde_json::to_string(&SubmitLine {
+            file,
+            accepted: true,
+            entry: Some(&response),
+            reason: None,
+        })?)?;
+    } else {
+        let how = if response.existing {
+            "already in the ledger as"
+        } else {
+            "appended as"
+        };
+        print_line(&format!(
+            "{file}: {how} entry #{} (inclusion proven in the checkpoint of size {})",
+            response.index, checkpoint.tree_size
+        ))?;
+    }
+    Ok(true)
 }
 
 /// The leaf hash of the entry that holds what was `sent`, recomputed here. A new entry is the
@@ -114,12 +123,13 @@ fn stored_leaf(client: &Client, sent: &[u8], response: &SubmitResponse) -> Resul
         .context("the stored entry's body is not base64")?;
     let ours = Envelope::from_json(sent)?;
     let theirs = Envelope::from_json(&stored).context("the stored entry")?;
-    let reviewer = parse_review(&ours)?.predicate.reviewer.key_id;
-    let stored_reviewer = parse_review(&theirs)
-        .context("the stored entry")?
-        .predicate
-        .reviewer
-        .key_id;
+    let signer_of = |envelope: &Envelope| -> Result<vouch_proto::KeyId> {
+        Statement::from_payload(&envelope.payload)?
+            .reviewer_key_id()
+            .context("the statement names no signer key")
+    };
+    let reviewer = signer_of(&ours)?;
+    let stored_reviewer = signer_of(&theirs).context("the stored entry")?;
     ensure!(
         reviewer == stored_reviewer
             && signed_content_key(&ours, &reviewer) == signed_content_key(&theirs, &reviewer),
