@@ -4,7 +4,12 @@
 //!
 //! ```text
 //! loadgen populate DB N                      # N signed reviews (the test vectors' key)
-//! loadgen trust SOCKET N CONNECTIONS SECONDS # queries for the N digests (and 10% unknown ones)
+//! loadgen populate-policy DIR N              # DIR/ledger.db of N entries for DIR/policy.toml:
+//!                                            # two keys review each image, each image built on
+//!                                            # one of 100 base images they reviewed too, which
+//!                                            # sit on a root; threshold 2, bases trusted
+//! loadgen trust SOCKET N CONNECTIONS SECONDS [REPO] # queries for the N digests (and 10%
+//!                                            # unknown ones), as images of REPO if given
 //! loadgen submit SOCKET COUNT CONNECTIONS    # COUNT new signed reviews
 //! ```
 //!
@@ -31,6 +36,7 @@ fn main() -> Result<(), Error> {
     };
     match arg(0)? {
         "populate" => populate(Path::new(arg(1)?), arg(2)?.parse()?),
+        "populate-policy" => populate_policy(Path::new(arg(1)?), arg(2)?.parse()?),
         "trust" => {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -40,6 +46,7 @@ fn main() -> Result<(), Error> {
                 arg(2)?.parse()?,
                 arg(3)?.parse()?,
                 arg(4)?.parse()?,
+                args.get(5).cloned(),
             ))
         }
         "submit" => {
@@ -112,6 +119,88 @@ fn populate(db: &Path, n: u64) -> Result<(), Error> {
     Ok(())
 }
 
+/// The second reviewer of the policy benchmark.
+fn second_key() -> SecretKey {
+    SecretKey::from_seed(&[0x33; 32])
+}
+
+/// The digest every base image of the policy benchmark is built on (a root of its policy).
+fn root_digest() -> Digest {
+    Digest::of(b"loadgen-root")
+}
+
+/// One review for the policy benchmark: `key` vouches for `repo@digest`, built on `base`.
+fn based_review(
+    key: &SecretKey,
+    repo: &str,
+    digest: Digest,
+    base: (&str, Digest),
+) -> Result<NewEntry, Error> {
+    let reference = format!("{repo}@{digest}");
+    let image = ImageRef::parse_pinned(&reference)?;
+    let mut review = Review::new(key.id(), Verdict::Trusted, chrono::Utc::now(), &reference);
+    review.base_images.push(vouch_proto::review::BaseImage {
+        reference: format!("{}@{}", base.0, base.1),
+        digest: vouch_proto::DigestSet(base.1),
+    });
+    let statement = ReviewStatement::new(&image, review);
+    let signed = sign_review(&statement, key);
+    Ok(NewEntry::attestation(
+        signed.to_json().into_bytes(),
+        &signed,
+        key.id(),
+        &statement,
+    ))
+}
+
+/// A ledger of `n` entries and the policy it is judged under, in `dir`.
+fn populate_policy(dir: &Path, n: u64) -> Result<(), Error> {
+    let (a, b) = (key(), second_key());
+    std::fs::write(dir.join("a.pub"), a.public().to_pem())?;
+    std::fs::write(dir.join("b.pub"), b.public().to_pem())?;
+    std::fs::write(
+        dir.join("policy.toml"),
+        format!(
+            "version = 1\n[reviewers.a]\nkey = \"a.pub\"\n[reviewers.b]\nkey = \"b.pub\"\n\n[[rules]]\nscope = \"*\"\nthreshold = 2\nmax_age = \"90d\"\nbase_images = \"trusted\"\n\n[[roots]]\nimage = \"registry.example.com/os@{}\"\n",
+            root_digest()
+        ),
+    )?;
+    let mut ledger = Ledger::open(&dir.join("ledger.db"), None)?;
+    let bases: Vec<Digest> = (0..100)
+        .map(|j| Digest::of(format!("loadgen-base-{j}").as_bytes()))
+        .collect();
+    let mut entries = Vec::new();
+    for base in &bases {
+        for key in [&a, &b] {
+            entries.push(based_review(
+                key,
+                "registry.example.com/base",
+                *base,
+                ("registry.example.com/os", root_digest()),
+            )?);
+        }
+    }
+    let images = (n.saturating_sub(200)) / 2;
+    let built: Vec<NewEntry> = (0..images)
+        .into_par_iter()
+        .flat_map_iter(|i| {
+            let base = ("registry.example.com/base", bases[(i % 100) as usize]);
+            [&a, &b].map(|key| {
+                based_review(key, "registry.example.com/team/service", digest_of(i), base)
+            })
+        })
+        .collect::<Result<_, Error>>()?;
+    entries.extend(built);
+    for chunk in entries.chunks(1000) {
+        ledger.append_batch(chunk)?;
+    }
+    println!(
+        "populated {} entries ({images} images, two reviews each, 100 base images)",
+        ledger.size()
+    );
+    Ok(())
+}
+
 type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
 
 async fn connect(socket: &Path) -> Result<Sender, Error> {
@@ -177,13 +266,21 @@ fn report(what: &str, mut latencies: Vec<u32>, errors: u64, elapsed: Duration) {
     );
 }
 
-async fn trust(socket: PathBuf, n: u64, connections: u64, seconds: u64) -> Result<(), Error> {
+async fn trust(
+    socket: PathBuf,
+    n: u64,
+    connections: u64,
+    seconds: u64,
+    repo: Option<String>,
+) -> Result<(), Error> {
     let socket = Arc::new(socket);
+    let query = Arc::new(repo.map(|r| format!("?image={r}")).unwrap_or_default());
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let start = Instant::now();
     let tasks: Vec<Task> = (0..connections)
         .map(|c| {
             let socket = Arc::clone(&socket);
+            let query = Arc::clone(&query);
             tokio::spawn(async move {
                 let mut sender = connect(&socket).await?;
                 let mut latencies = Vec::new();
@@ -203,7 +300,7 @@ async fn trust(socket: PathBuf, n: u64, connections: u64, seconds: u64) -> Resul
                     match request(
                         &mut sender,
                         "GET",
-                        &format!("/v1/trust/{digest}"),
+                        &format!("/v1/trust/{digest}{query}"),
                         Vec::new(),
                     )
                     .await

@@ -10,6 +10,7 @@
 //! roots are trusted without a review. Every review not counted says why.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use vouch_proto::api::{AttestationSummary, Reason, ReasonCode};
@@ -53,6 +54,8 @@ pub struct Evaluator<'a> {
     now: DateTime<Utc>,
     memo: HashMap<Question, Result<(), String>>,
     path: Vec<Digest>,
+    /// Deciding a base image: the attestation list is not needed.
+    light: bool,
 }
 
 fn newer(a: &Summary, b: &Summary) -> bool {
@@ -82,6 +85,7 @@ impl<'a> Evaluator<'a> {
             now,
             memo: HashMap::new(),
             path: Vec::new(),
+            light: false,
         }
     }
 
@@ -110,7 +114,10 @@ impl<'a> Evaluator<'a> {
         let rule = rule.clone();
         let mut reviews = self.index.get(&question.digest);
         reviews.sort_by_key(|r| r.index);
-        let mut tally = Tally::default();
+        let mut tally = Tally {
+            light: self.light,
+            ..Tally::default()
+        };
         if let Some(root) = self.root(question) {
             tally.reasons.push(Reason::new(ReasonCode::Root, root));
             return tally.finish(true, &rule, &reviews);
@@ -124,7 +131,7 @@ impl<'a> Evaluator<'a> {
         let mut by_key: BTreeMap<KeyId, Vec<&Summary>> = BTreeMap::new();
         for review in &reviews {
             match self.eligible(review, question) {
-                Ok(()) => by_key.entry(review.signer).or_default().push(review),
+                Ok(()) => by_key.entry(review.signer).or_default().push(&**review),
                 Err(why) => tally.not_counted(review.index, why),
             }
         }
@@ -285,7 +292,9 @@ impl<'a> Evaluator<'a> {
         if let Some(known) = self.memo.get(&question) {
             return known.clone();
         }
+        let outer = std::mem::replace(&mut self.light, true);
         let decision = self.decide(&question);
+        self.light = outer;
         let result = if decision.trusted {
             Ok(())
         } else {
@@ -376,7 +385,7 @@ impl<'a> Evaluator<'a> {
 
     /// The answer from the tally: nothing blocks, the threshold is met, the required
     /// reviewers vouched.
-    fn conclude(&self, rule: &Rule, reviews: &[Summary], tally: &mut Tally) -> bool {
+    fn conclude(&self, rule: &Rule, reviews: &[Arc<Summary>], tally: &mut Tally) -> bool {
         let count = tally.keys.len();
         let named: HashSet<&str> = tally.keys.values().map(String::as_str).collect();
         let missing: Vec<&String> = rule
@@ -434,6 +443,8 @@ struct Tally {
     /// Counted keys and their reviewer names.
     keys: BTreeMap<KeyId, String>,
     blocked: bool,
+    /// A base image's decision: no attestation list (only the answer and its reasons).
+    light: bool,
 }
 
 impl Tally {
@@ -449,6 +460,11 @@ impl Tally {
             .map(|(n, _)| n.to_string())
             .unwrap_or_default();
         self.keys.insert(review.signer, name);
+        if self.light {
+            // A base image that turns out trusted needs no sentence; one that does not is
+            // explained by the reasons it fails with.
+            return;
+        }
         let until = review
             .expires_at
             .map(|t| format!(", valid until {}", timestamp::format(&t)))
@@ -478,8 +494,9 @@ impl Tally {
         ));
     }
 
-    fn finish(self, trusted: bool, rule: &Rule, reviews: &[Summary]) -> Decision {
-        let attestations = reviews
+    fn finish(self, trusted: bool, rule: &Rule, reviews: &[Arc<Summary>]) -> Decision {
+        let shown = if self.light { &reviews[..0] } else { reviews };
+        let attestations = shown
             .iter()
             .map(|r| AttestationSummary {
                 index: r.index,
@@ -506,9 +523,70 @@ impl Tally {
 /// The repository of an image reference, normalised, for a question (`None` when `text` is
 /// not a reference).
 pub fn repository_of(text: &str) -> Option<String> {
+    if already_normal(text) {
+        // What clients send (vouch check sends the normalised name): skip the full parse,
+        // which costs more than the whole decision.
+        return Some(text.to_string());
+    }
     let bare = text.split('@').next().unwrap_or(text);
     ImageRef::repository(bare).ok()
 }
 
+/// Whether `text` is a repository name as Docker normalises it: a registry host (with a dot,
+/// a port, or `localhost`), then a lower-case path, and no tag or digest.
+fn already_normal(text: &str) -> bool {
+    let Some((host, path)) = text.split_once('/') else {
+        return false;
+    };
+    let host_ok = (host.contains('.') || host.contains(':') || host == "localhost")
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b".-:".contains(&b));
+    let path_ok = !path.is_empty()
+        && path.split('/').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+                && part.starts_with(|c: char| c.is_ascii_alphanumeric())
+        });
+    host_ok && path_ok && !host.bytes().any(|b| b.is_ascii_uppercase())
+}
+
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod normal_tests {
+    use super::*;
+
+    #[test]
+    fn the_fast_path_agrees_with_the_full_parse() {
+        for text in [
+            "docker.io/library/ubuntu",
+            "ghcr.io/acme/app",
+            "127.0.0.1:5000/x/y",
+            "localhost/app",
+            "registry.example.com/team/service",
+        ] {
+            assert!(already_normal(text), "{text}");
+            assert_eq!(ImageRef::repository(text).unwrap(), text);
+        }
+        for text in [
+            "ubuntu",
+            "library/ubuntu",
+            "ghcr.io/Acme/app",
+            "ghcr.io/acme/app:1.0",
+            "ghcr.io/acme/app@sha256:00",
+            "GHCR.io/acme/app",
+            "ghcr.io//x",
+            "ghcr.io/-x",
+        ] {
+            assert!(!already_normal(text), "{text}");
+        }
+        assert_eq!(
+            repository_of("ubuntu:24.04").as_deref(),
+            Some("docker.io/library/ubuntu")
+        );
+    }
+}

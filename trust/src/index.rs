@@ -4,7 +4,7 @@
 //! after every append of a verified submission.
 
 use std::collections::HashMap;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
 use vouch_ledger::AuditedEntry;
@@ -95,7 +95,7 @@ pub struct Revoked {
 /// Summaries by digest, and the retractions and key revocations.
 #[derive(Default)]
 pub struct TrustIndex {
-    by_digest: RwLock<HashMap<Digest, Vec<Summary>>>,
+    by_digest: RwLock<HashMap<Digest, Vec<Arc<Summary>>>>,
     /// Retractions by the index of the entry they retract.
     retracted: RwLock<HashMap<u64, Vec<Revoked>>>,
     /// Key revocations by the key revoked.
@@ -179,6 +179,7 @@ impl TrustIndex {
 
     /// Adds a review about `digests`.
     pub fn insert(&self, digests: &[Digest], summary: Summary) {
+        let summary = Arc::new(summary);
         let mut map = self
             .by_digest
             .write()
@@ -208,7 +209,7 @@ impl TrustIndex {
     }
 
     /// The reviews about `digest`.
-    pub fn get(&self, digest: &Digest) -> Vec<Summary> {
+    pub fn get(&self, digest: &Digest) -> Vec<Arc<Summary>> {
         let map = self
             .by_digest
             .read()
