@@ -518,6 +518,28 @@ fn the_policy_decides_and_policy_test_agrees_on_every_case() {
     let (_, top2) = world.check(&reference(&format!("{chain}/top2"), "top2"));
     let why = top2.attestations[0].why.as_ref().unwrap();
     assert!(why.text.contains("ghcr.io/chain/mid2@"), "{}", why.text);
+    // The three-level chain top -> mid -> os (a root): the middle loses trust (Bob rejects it)
+    // and the top follows, at once, with the chain in the reason; the offline replay agrees.
+    let top = reference(&format!("{chain}/top"), "top");
+    assert!(world.check(&top).1.trusted);
+    world.submit(&review(
+        "bob",
+        &format!("{chain}/mid"),
+        "mid",
+        Verdict::Rejected,
+        1,
+        |_| {},
+    ));
+    let (exit, fallen) = world.check(&top);
+    assert!(!fallen.trusted && exit == 1);
+    let why = fallen.attestations[0].why.as_ref().unwrap();
+    assert_eq!(why.code, ReasonCode::UntrustedBase);
+    assert!(
+        why.text.contains("ghcr.io/chain/mid@") && why.text.contains("rejected"),
+        "{}",
+        why.text
+    );
+    assert!(!world.replay(&[top])[0].trusted);
 }
 
 #[test]
