@@ -10,14 +10,8 @@ entries=${1:-100000}
 connections=${2:-32}
 seconds=${3:-10}
 
-cargo build --quiet --release -p vouch-daemon --bin vouchd --example loadgen
-work=$(mktemp -d)
-daemon=
-cleanup() {
-  [ -n "$daemon" ] && kill -TERM "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=scripts/bench-common.sh
+. scripts/bench-common.sh
 
 target/release/examples/loadgen populate "$work/ledger.db" "$entries"
 VOUCH_LOG=warn target/release/vouchd --db "$work/ledger.db" --socket "$work/vouchd.sock" \

@@ -10,14 +10,8 @@ cd "$(dirname "$0")/.."
 entries=${1:-100000}
 seconds=${2:-10}
 
-cargo build --quiet --release -p vouch-daemon --bin vouchd --example loadgen
-work=$(mktemp -d)
-daemon=
-cleanup() {
-  [ -n "$daemon" ] && kill -TERM "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=scripts/bench-common.sh
+. scripts/bench-common.sh
 
 target/release/examples/loadgen populate-policy "$work" "$entries"
 start=$(date +%s.%N)

@@ -41,10 +41,13 @@ impl State {
         let keys: Vec<PublicKey> = policy.keys();
         let rebuilt = self.rebuild_for(&keys)?;
         let latest = old_entry.map(|entry| (entry, (*old).clone()));
-        let entry = self
+        let (entry, checkpoint) = self
             .with_writer(|writer| record_policy(writer, latest, &policy, source))
             .ok_or("vouchd is stopping or failing closed; the policy was not recorded")?
             .map_err(|e| format!("recording the policy in the ledger: {e:#}"))?;
+        if let Some(checkpoint) = checkpoint {
+            self.advance(checkpoint);
+        }
         *self.current.write().unwrap_or_else(|p| p.into_inner()) = Current {
             policy: Arc::new(policy),
             entry: Some(entry),

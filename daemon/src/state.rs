@@ -149,24 +149,25 @@ fn policy_entry(
     config: &Config,
     latest: Option<(u64, Policy)>,
     policy: &Policy,
-) -> Result<Option<u64>> {
+) -> Result<(Option<u64>, Option<Checkpoint>)> {
     match &config.policy {
-        Some(_) => record_policy(writer, latest, policy, &config.policy_source).map(Some),
-        None => Ok(None),
+        Some(_) => record_policy(writer, latest, policy, &config.policy_source)
+            .map(|(entry, checkpoint)| (Some(entry), checkpoint)),
+        None => Ok((None, None)),
     }
 }
 
 /// Records `policy` in the ledger unless the latest policy entry holds the same policy;
-/// returns the entry that records it.
+/// returns the entry that records it, and the checkpoint after the append when there was one
+/// (the caller advances to it).
 pub(crate) fn record_policy(
     writer: &Committer,
     latest: Option<(u64, Policy)>,
     policy: &Policy,
     source: &str,
-) -> Result<u64> {
-    if let Some((index, recorded)) = latest.filter(|(_, p)| p == policy) {
-        let _ = recorded;
-        return Ok(index);
+) -> Result<(u64, Option<Checkpoint>)> {
+    if let Some((index, _)) = latest.filter(|(_, p)| p == policy) {
+        return Ok((index, None));
     }
     let entry = vouch_proto::PolicyEntry {
         loaded_at: chrono::Utc::now(),
@@ -177,7 +178,7 @@ pub(crate) fn record_policy(
     writer.append_with(NewEntry::policy(entry.to_bytes()), move |result| {
         let _ = sender.send(result);
     });
-    let (appended, _) = receiver
+    let (appended, checkpoint) = receiver
         .recv()
         .context("the ledger writer stopped before recording the policy")??;
     tracing::info!(
@@ -185,7 +186,7 @@ pub(crate) fn record_policy(
         source,
         "recorded the policy in the ledger"
     );
-    Ok(appended.index)
+    Ok((appended.index, Some(checkpoint)))
 }
 
 impl State {
@@ -224,8 +225,14 @@ impl State {
                 // The writer starts even when failing closed: it holds the ledger's lock, so no
                 // second daemon can take the file; `append` refuses while failing.
                 let writer = Committer::start(ledger, 1024)?;
+                let mut recorded_at = None;
                 let policy_entry = match &failure {
-                    None => policy_entry(&writer, config, latest_policy, &policy)?,
+                    None => {
+                        let (entry, checkpoint) =
+                            policy_entry(&writer, config, latest_policy, &policy)?;
+                        recorded_at = checkpoint;
+                        entry
+                    }
                     Some(reason) => {
                         tracing::error!(
                             reason = %reason,
@@ -240,6 +247,9 @@ impl State {
                     .write()
                     .unwrap_or_else(|p| p.into_inner())
                     .entry = policy_entry;
+                if let Some(checkpoint) = recorded_at {
+                    state.advance(checkpoint);
+                }
                 Ok(state)
             }
             Err(err @ LedgerError::Integrity { .. }) => {

@@ -640,6 +640,8 @@ fn the_policy_is_recorded_in_the_ledger_once_and_answers_name_it() {
     world.restart();
     let (exit, changed) = world.check(&reference("docker.io/library/z", "z"));
     assert_eq!(changed.policy_entry, Some(2));
+    // The answer's checkpoint covers the entry that records its policy.
+    assert!(changed.checkpoint.as_ref().unwrap().tree_size > 2);
     assert!(
         !changed.trusted && exit == 1,
         "the new `*` rule needs two keys"

@@ -9,7 +9,7 @@
 //! blocks, the distinct keys reach the threshold and the required reviewers are among them;
 //! roots are trusted without a review. Every review not counted says why.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -52,7 +52,10 @@ pub struct Evaluator<'a> {
     policy: &'a Policy,
     index: &'a TrustIndex,
     now: DateTime<Utc>,
-    memo: HashMap<Question, Result<(), String>>,
+    /// Base images decided already (a handful per answer: a list beats hashing).
+    memo: Vec<(Question, Result<(), String>)>,
+    /// The roots' digests, parsed once (`None` for a repository glob).
+    root_digests: Vec<Option<Digest>>,
     path: Vec<Digest>,
     /// Deciding a base image: the attestation list is not needed.
     light: bool,
@@ -83,7 +86,12 @@ impl<'a> Evaluator<'a> {
             policy,
             index,
             now,
-            memo: HashMap::new(),
+            memo: Vec::new(),
+            root_digests: policy
+                .roots
+                .iter()
+                .map(|r| r.image.rsplit_once('@').and_then(|(_, d)| d.parse().ok()))
+                .collect(),
             path: Vec::new(),
             light: false,
         }
@@ -111,7 +119,6 @@ impl<'a> Evaluator<'a> {
                 attestations: Vec::new(),
             };
         };
-        let rule = rule.clone();
         let mut reviews = self.index.get(&question.digest);
         reviews.sort_by_key(|r| r.index);
         let mut tally = Tally {
@@ -120,7 +127,7 @@ impl<'a> Evaluator<'a> {
         };
         if let Some(root) = self.root(question) {
             tally.reasons.push(Reason::new(ReasonCode::Root, root));
-            return tally.finish(true, &rule, &reviews);
+            return tally.finish(true, rule, &reviews);
         }
         if reviews.is_empty() {
             tally.reasons.push(Reason::new(
@@ -136,19 +143,20 @@ impl<'a> Evaluator<'a> {
             }
         }
         for list in by_key.values() {
-            self.key_decides(list, &rule, &mut tally);
+            self.key_decides(list, rule, &mut tally);
         }
-        let trusted = self.conclude(&rule, &reviews, &mut tally);
-        tally.finish(trusted, &rule, &reviews)
+        let trusted = self.conclude(rule, &reviews, &mut tally);
+        tally.finish(trusted, rule, &reviews)
     }
 
     /// Whether the question's image is a root: its digest named by a root, or its repository
     /// matched by a root's glob.
     fn root(&self, question: &Question) -> Option<String> {
-        self.policy.roots.iter().find_map(|root| {
-            let hit = match root.image.rsplit_once('@') {
-                Some((_, digest)) => digest.parse::<Digest>().ok() == Some(question.digest),
-                None => question
+        let roots = self.policy.roots.iter().zip(&self.root_digests);
+        roots.into_iter().find_map(|(root, digest)| {
+            let hit = match (root.image.contains('@'), digest) {
+                (true, digest) => *digest == Some(question.digest),
+                (false, _) => question
                     .repository
                     .as_deref()
                     .is_some_and(|repo| vouch_proto::policy::glob_match(&root.image, repo)),
@@ -289,7 +297,7 @@ impl<'a> Evaluator<'a> {
             digest: *digest,
             repository: Some(repository.to_string()),
         };
-        if let Some(known) = self.memo.get(&question) {
+        if let Some((_, known)) = self.memo.iter().find(|(q, _)| *q == question) {
             return known.clone();
         }
         let outer = std::mem::replace(&mut self.light, true);
@@ -315,7 +323,7 @@ impl<'a> Evaluator<'a> {
                 .unwrap_or_default();
             Err(format!("base image {shown} is not trusted ({why})"))
         };
-        self.memo.insert(question, result.clone());
+        self.memo.push((question, result.clone()));
         result
     }
 
@@ -438,8 +446,8 @@ fn same_key(policy: &Policy, review: &Summary) -> Reason {
 #[derive(Default)]
 struct Tally {
     reasons: Vec<Reason>,
-    why: HashMap<u64, Reason>,
-    counted: HashSet<u64>,
+    why: Vec<(u64, Reason)>,
+    counted: Vec<u64>,
     /// Counted keys and their reviewer names.
     keys: BTreeMap<KeyId, String>,
     blocked: bool,
@@ -450,11 +458,11 @@ struct Tally {
 impl Tally {
     fn not_counted(&mut self, index: u64, why: Reason) {
         self.reasons.push(why.clone());
-        self.why.insert(index, why);
+        self.why.push((index, why));
     }
 
     fn count(&mut self, review: &Summary, policy: &Policy) {
-        self.counted.insert(review.index);
+        self.counted.push(review.index);
         let name = policy
             .reviewer(&review.signer)
             .map(|(n, _)| n.to_string())
@@ -482,7 +490,7 @@ impl Tally {
 
     fn block(&mut self, rejection: &Summary, policy: &Policy) {
         self.blocked = true;
-        self.counted.insert(rejection.index);
+        self.counted.push(rejection.index);
         self.reasons.push(Reason::new(
             ReasonCode::Rejected,
             format!(
@@ -507,7 +515,12 @@ impl Tally {
                 reviewed_at: timestamp::format(&r.reviewed_at),
                 expires_at: r.expires_at.as_ref().map(timestamp::format),
                 counted: self.counted.contains(&r.index),
-                why: self.why.get(&r.index).cloned(),
+                why: self
+                    .why
+                    .iter()
+                    .rev()
+                    .find(|(i, _)| *i == r.index)
+                    .map(|(_, w)| w.clone()),
             })
             .collect();
         Decision {
