@@ -1,4 +1,6 @@
-//! Reloading the policy on SIGHUP: a good file is put in force and recorded in the ledger, a
+//! Loading, recording and reloading the policy: a file that cannot be met is refused with its line
+//! (by vouchd and by `vouch policy lint`); each policy vouchd loads is a ledger entry that answers
+//! name, also across restarts. On SIGHUP a good file is put in force and recorded in the ledger, a
 //! bad one changes nothing, and a reload naming a key whose reviews the index never admitted
 //! rebuilds the index from a fresh audit.
 
@@ -8,6 +10,7 @@ use vouch_proto::api::TrustResponse;
 use vouch_proto::Verdict;
 
 use crate::policy::{key, reference, review, World, POLICY};
+use crate::support::Home;
 
 fn hangup(world: &World) {
     let status = std::process::Command::new("kill")
@@ -151,4 +154,123 @@ fn sighup_reloads_a_good_policy_keeps_the_old_one_on_a_bad_file_and_rebuilds_for
         "{}",
         String::from_utf8_lossy(&audit.stdout)
     );
+}
+
+#[test]
+fn the_policy_is_recorded_in_the_ledger_once_and_answers_name_it() {
+    let mut world = World::new();
+    world.submit(&review(
+        "alice",
+        "docker.io/library/z",
+        "z",
+        Verdict::Trusted,
+        1,
+        |_| {},
+    ));
+    let (_, first) = world.check(&reference("docker.io/library/z", "z"));
+    assert_eq!(first.policy_entry, Some(0), "the policy is the first entry");
+    // The entry holds the policy, keys included, and the audit accepts it.
+    let (status, body) = world.daemon.http("GET", "/v1/entries/0", b"");
+    assert_eq!(status, 200);
+    let entry: vouch_proto::api::EntryResponse = serde_json::from_slice(&body).unwrap();
+    assert_eq!(entry.kind, "policy");
+    let bytes =
+        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &entry.body).unwrap();
+    let recorded = vouch_proto::PolicyEntry::from_bytes(&bytes).unwrap();
+    assert_eq!(recorded.policy.reviewers["sec"].key_id, key("sec").id());
+    // Restarted with the same policy: no new entry. With another: a new one, and answers name it.
+    world.restart();
+    let (_, again) = world.check(&reference("docker.io/library/z", "z"));
+    assert_eq!(again.policy_entry, Some(0));
+    std::fs::write(
+        &world.policy,
+        POLICY.replace("threshold = 1\n\n[[roots]]", "threshold = 2\n\n[[roots]]"),
+    )
+    .unwrap();
+    world.restart();
+    let (exit, changed) = world.check(&reference("docker.io/library/z", "z"));
+    assert_eq!(changed.policy_entry, Some(2));
+    // The answer's checkpoint covers the entry that records its policy.
+    assert!(changed.checkpoint.as_ref().unwrap().tree_size > 2);
+    assert!(
+        !changed.trusted && exit == 1,
+        "the new `*` rule needs two keys"
+    );
+    let audit = world
+        .home
+        .vouch()
+        .args(["log", "verify", "--db"])
+        .arg(&world.daemon.db)
+        .output()
+        .unwrap();
+    assert_eq!(
+        audit.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&audit.stdout)
+    );
+}
+
+#[test]
+fn a_bad_policy_is_refused_with_its_line_by_vouchd_and_by_lint() {
+    let home = Home::new();
+    let dir = home.path("policy");
+    std::fs::create_dir_all(dir.join("keys")).unwrap();
+    std::fs::write(dir.join("keys/alice.pub"), key("alice").public().to_pem()).unwrap();
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, "version = 1\n[reviewers.alice]\nkey = \"keys/alice.pub\"\n\n[[rules]]\nscope = \"*\"\nthreshold = 2\n").unwrap();
+    let lint = home
+        .vouch()
+        .args(["policy", "lint"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(lint.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&lint.stdout);
+    assert!(
+        said.contains("line 5") && said.contains("threshold 2"),
+        "{said}"
+    );
+    let vouchd = std::process::Command::new(crate::support::bin("vouchd"))
+        .args(["--db"])
+        .arg(home.path("ledger.db"))
+        .arg("--socket")
+        .arg(home.path("vouchd.sock"))
+        .arg("--policy")
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(vouchd.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&vouchd.stderr).contains("line 5"));
+    assert!(
+        !home.path("ledger.db").exists(),
+        "a refused policy must not create a ledger"
+    );
+    let good = dir.join("good.toml");
+    std::fs::write(
+        &good,
+        POLICY
+            .replace("keys/bob.pub", "keys/alice.pub")
+            .replace("keys/sec.pub", "keys/alice.pub"),
+    )
+    .unwrap();
+    let ok = home
+        .vouch()
+        .args(["policy", "lint", "--json"])
+        .arg(&good)
+        .output()
+        .unwrap();
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+    let missing = home
+        .vouch()
+        .args(["policy", "lint"])
+        .arg(dir.join("none.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
 }

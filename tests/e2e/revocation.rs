@@ -262,3 +262,96 @@ fn revocation_vectors_verify_here_validate_and_verify_in_securesystemslib() {
 fn key_of(seed: [u8; 32]) -> vouch_proto::PublicKey {
     SecretKey::from_seed(&seed).public().clone()
 }
+
+/// Retractions sent the hostile way over raw HTTP: of an entry that does not exist (404), naming
+/// bytes that are not the entry's (400), dated in the future (400), replayed (the entry already
+/// there, 200), and signed by a key vouchd does not know (403). Nothing is stored by a refusal.
+#[test]
+fn hostile_retractions_get_clear_refusals_and_store_nothing() {
+    use vouch_proto::revocation::{retraction, sign_statement};
+    let world = World::new();
+    world.submit(&review(
+        "alice",
+        "docker.io/library/h",
+        "h",
+        Verdict::Trusted,
+        1,
+        |_| {},
+    ));
+    let image = reference("docker.io/library/h", "h");
+    let index = world.check(&image).1.attestations[0].index;
+    let (_, body) = world
+        .daemon
+        .http("GET", &vouch_proto::api::paths::entry(index), b"");
+    let stored: vouch_proto::api::EntryResponse = serde_json::from_slice(&body).unwrap();
+    let bytes =
+        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &stored.body).unwrap();
+    let digest = vouch_proto::Digest::of(&bytes);
+    let alice = key("alice");
+    let now = chrono::Utc::now();
+    let post = |statement: &vouch_proto::Statement<vouch_proto::revocation::Retraction>,
+                signer: &SecretKey| {
+        let envelope = sign_statement(statement, signer);
+        let (status, body) = world.daemon.http(
+            "POST",
+            vouch_proto::api::paths::ENTRIES,
+            envelope.to_json().as_bytes(),
+        );
+        (status, String::from_utf8_lossy(&body).to_string())
+    };
+    let size = |world: &World| {
+        let (_, body) = world.daemon.http("GET", "/healthz", b"");
+        serde_json::from_slice::<vouch_proto::api::HealthResponse>(&body)
+            .unwrap()
+            .tree_size
+            .unwrap()
+    };
+    let before = size(&world);
+    let (status, said) = post(&retraction(alice.id(), 999, digest, "x", now), &alice);
+    assert!(
+        status == 404 && said.contains("no_such_entry"),
+        "{status} {said}"
+    );
+    let (status, said) = post(
+        &retraction(
+            alice.id(),
+            index,
+            vouch_proto::Digest::of(b"other"),
+            "x",
+            now,
+        ),
+        &alice,
+    );
+    assert!(
+        status == 400 && said.contains("not the sha256 of its stored bytes"),
+        "{status} {said}"
+    );
+    let later = now + chrono::Duration::hours(1);
+    let (status, said) = post(&retraction(alice.id(), index, digest, "x", later), &alice);
+    assert!(
+        status == 400 && said.contains("future_review"),
+        "{status} {said}"
+    );
+    let stranger = SecretKey::from_seed(&[77; 32]);
+    let (status, said) = post(
+        &retraction(stranger.id(), index, digest, "x", now),
+        &stranger,
+    );
+    assert!(
+        status == 403 && said.contains("unknown_key"),
+        "{status} {said}"
+    );
+    assert_eq!(size(&world), before, "refusals store nothing");
+    assert!(world.check(&image).1.trusted);
+    // The real one, then the same again: one entry.
+    let genuine = retraction(alice.id(), index, digest, "x", now);
+    let (status, _) = post(&genuine, &alice);
+    assert_eq!(status, 201);
+    let (status, said) = post(&genuine, &alice);
+    assert!(
+        status == 200 && said.contains("\"existing\":true"),
+        "{status} {said}"
+    );
+    assert_eq!(size(&world), before + 1);
+    assert!(!world.check(&image).1.trusted);
+}

@@ -354,3 +354,33 @@ fn warn_mode_and_no_rule() {
     let none = ask(&p, &[], "x", Some("docker.io/library/x"));
     assert!(!none.trusted && none.reasons[0].code == ReasonCode::NoRule);
 }
+
+#[test]
+fn the_fast_path_agrees_with_the_full_parse() {
+    for text in [
+        "docker.io/library/ubuntu",
+        "ghcr.io/acme/app",
+        "127.0.0.1:5000/x/y",
+        "localhost/app",
+        "registry.example.com/team/service",
+    ] {
+        assert!(already_normal(text), "{text}");
+        assert_eq!(ImageRef::repository(text).unwrap(), text);
+    }
+    for text in [
+        "ubuntu",
+        "library/ubuntu",
+        "ghcr.io/Acme/app",
+        "ghcr.io/acme/app:1.0",
+        "ghcr.io/acme/app@sha256:00",
+        "GHCR.io/acme/app",
+        "ghcr.io//x",
+        "ghcr.io/-x",
+    ] {
+        assert!(!already_normal(text), "{text}");
+    }
+    assert_eq!(
+        repository_of("ubuntu:24.04").as_deref(),
+        Some("docker.io/library/ubuntu")
+    );
+}
