@@ -5,7 +5,6 @@
 
 use std::sync::Arc;
 
-use vouch_ledger::{audit, AuditOptions};
 use vouch_proto::{Policy, PublicKey};
 use vouch_trust::TrustIndex;
 
@@ -70,32 +69,24 @@ impl State {
         let mut all: Vec<PublicKey> = self.keys().to_vec();
         all.extend(keys.iter().cloned());
         *self.recent.lock().unwrap_or_else(|p| p.into_inner()) = Some(Vec::new());
-        let fresh = TrustIndex::default();
-        let admit = |entry| {
-            fresh.admit(entry);
-        };
-        let report = audit(
-            &self.db,
-            &AuditOptions {
-                log_key: self.log_key.clone(),
-                reviewer_keys: all.clone(),
-                on_entry: Some(&admit),
-                ..AuditOptions::default()
-            },
-        );
+        let audited = TrustIndex::from_audit(&self.db, self.log_key.clone(), all.clone());
         let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
         let carried = recent.take().unwrap_or_default();
-        match report {
-            Ok(report) if report.intact => {}
-            Ok(report) => {
-                let problem = report.problem.map(|p| p.to_string()).unwrap_or_default();
+        let fresh = match audited {
+            Ok(audited) if audited.report.intact => audited.index,
+            Ok(audited) => {
+                let problem = audited
+                    .report
+                    .problem
+                    .map(|p| p.to_string())
+                    .unwrap_or_default();
                 self.fail(format!("audit for a policy reload: {problem}"));
                 return Err(format!(
                     "the ledger failed the audit the reload ran: {problem}"
                 ));
             }
             Err(e) => return Err(format!("the audit for the reload could not run: {e}")),
-        }
+        };
         for (entry, submission) in carried {
             crate::state::add_to(&fresh, entry, &submission);
         }

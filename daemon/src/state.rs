@@ -8,12 +8,10 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use crate::metrics::Metrics;
 use anyhow::{Context, Result};
-use vouch_ledger::{
-    audit, AuditOptions, Committer, Ledger, LedgerError, LedgerReader, NewEntry, View,
-};
+use vouch_ledger::{Committer, Ledger, LedgerError, LedgerReader, NewEntry, View};
 use vouch_proto::revocation::Submission;
 use vouch_proto::{Checkpoint, KeyId, Policy, PublicKey};
-use vouch_trust::{summary_of, TrustIndex};
+use vouch_trust::{summary_of, Audited, TrustIndex};
 
 /// How the daemon is set up.
 #[derive(Clone, Debug)]
@@ -94,49 +92,40 @@ struct Verified {
 /// Audits the ledger just opened (nothing else writes it: the caller holds its lock) and
 /// builds the index from what the audit verified.
 fn verified_index(ledger: &Ledger, keys: &[PublicKey]) -> Verified {
-    let index = TrustIndex::default();
-    let latest_policy = Mutex::new(None);
-    let admit = |entry: vouch_ledger::AuditedEntry| {
-        if let Some(policy) = &entry.policy {
-            *latest_policy.lock().unwrap_or_else(|p| p.into_inner()) =
-                Some((entry.index, policy.policy.clone()));
-        }
-        index.admit(entry);
-    };
-    let options = AuditOptions {
-        log_key: Some(ledger.log_key().clone()),
-        reviewer_keys: keys.to_vec(),
-        on_entry: Some(&admit),
-        ..AuditOptions::default()
-    };
-    let failure = match audit(&ledger.path(), &options) {
-        Ok(report) if report.intact && report.root_hash == Some(ledger.checkpoint().root_hash) => {
+    let audited = TrustIndex::from_audit(
+        &ledger.path(),
+        Some(ledger.log_key().clone()),
+        keys.to_vec(),
+    );
+    let failure = match &audited {
+        Ok(a) if a.report.intact && a.report.root_hash == Some(ledger.checkpoint().root_hash) => {
             None
         }
-        Ok(report) if report.intact => Some(format!(
+        Ok(Audited { report, .. }) if report.intact => Some(format!(
             "start-up audit: the audited tree (size {}) is not the one the writer opened (size {})",
             report.tree_size,
             ledger.size()
         )),
-        Ok(report) => Some(format!(
+        Ok(Audited { report, .. }) => Some(format!(
             "start-up audit: {}",
-            report.problem.map(|p| p.to_string()).unwrap_or_default()
+            report
+                .problem
+                .as_ref()
+                .map(|p| p.to_string())
+                .unwrap_or_default()
         )),
         Err(err) => Some(format!("start-up audit could not run: {err}")),
     };
-    let latest_policy = latest_policy
-        .into_inner()
-        .unwrap_or_else(|p| p.into_inner());
-    match failure {
-        None => Verified {
-            index,
-            latest_policy,
+    match (failure, audited) {
+        (None, Ok(audited)) => Verified {
+            index: audited.index,
+            latest_policy: audited.latest_policy,
             failure: None,
         },
-        Some(reason) => Verified {
+        (reason, _) => Verified {
             index: TrustIndex::default(),
             latest_policy: None,
-            failure: Some(reason),
+            failure: reason,
         },
     }
 }

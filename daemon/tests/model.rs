@@ -13,7 +13,6 @@ use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use proptest::prelude::*;
 use support::Daemon;
-use vouch_ledger::{audit, AuditOptions};
 use vouch_proto::api::SubmitResponse;
 use vouch_proto::{
     sign_review, Digest, Envelope, ImageRef, Review, ReviewStatement, SecretKey, Verdict,
@@ -169,17 +168,10 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 prop_assert_eq!(daemon.state.latest().unwrap().tree_size, size);
             }
             Op::Audit => {
-                let index = TrustIndex::default();
-                let admit = |entry| {
-                    index.admit(entry);
-                };
-                let report = audit(
+                let vouch_trust::Audited { index, report, .. } = TrustIndex::from_audit(
                     &daemon.config.db,
-                    &AuditOptions {
-                        reviewer_keys: daemon.config.trusted_keys.clone(),
-                        on_entry: Some(&admit),
-                        ..AuditOptions::default()
-                    },
+                    None,
+                    daemon.config.trusted_keys.clone(),
                 )
                 .unwrap();
                 prop_assert!(report.intact, "{:?}", report.problem);

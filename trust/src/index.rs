@@ -4,13 +4,16 @@
 //! after every append of a verified submission.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::path::Path;
+use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::{DateTime, Utc};
-use vouch_ledger::AuditedEntry;
+use vouch_ledger::{audit, AuditOptions, AuditedEntry, LedgerError};
+use vouch_proto::report::AuditReport;
 use vouch_proto::review::ItemStatus;
 use vouch_proto::revocation::{submission_from, Submission};
 use vouch_proto::{Digest, ImageRef, KeyId, ReviewStatement, Verdict};
+use vouch_proto::{Policy, PublicKey};
 
 /// What a trust decision needs to know about one review.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -83,6 +86,17 @@ pub fn summary_of(
     )
 }
 
+/// An index built by a full audit of a ledger file: the index of what the audit verified, the
+/// audit's report, and the latest policy entry it read.
+pub struct Audited {
+    /// The index. Keep it only if the report says the ledger is intact.
+    pub index: TrustIndex,
+    /// The audit's report.
+    pub report: AuditReport,
+    /// The latest policy entry: its index and policy.
+    pub latest_policy: Option<(u64, Policy)>,
+}
+
 /// A retraction or a key revocation: who signed it, and its entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Revoked {
@@ -103,6 +117,40 @@ pub struct TrustIndex {
 }
 
 impl TrustIndex {
+    /// Audits the ledger at `path` in full (leaves, tree, checkpoints against `log_key` or the
+    /// ledger's own key, the signatures of `keys`) and indexes every entry it verified. `Err`
+    /// when the audit could not run.
+    pub fn from_audit(
+        path: &Path,
+        log_key: Option<PublicKey>,
+        keys: Vec<PublicKey>,
+    ) -> Result<Audited, LedgerError> {
+        let index = TrustIndex::default();
+        let latest_policy = Mutex::new(None);
+        let admit = |entry: AuditedEntry| {
+            if let Some(policy) = &entry.policy {
+                *latest_policy.lock().unwrap_or_else(|p| p.into_inner()) =
+                    Some((entry.index, policy.policy.clone()));
+            }
+            index.admit(entry);
+        };
+        let options = AuditOptions {
+            log_key,
+            reviewer_keys: keys,
+            on_entry: Some(&admit),
+            ..AuditOptions::default()
+        };
+        let report = audit(path, &options)?;
+        let latest_policy = latest_policy
+            .into_inner()
+            .unwrap_or_else(|p| p.into_inner());
+        Ok(Audited {
+            index,
+            report,
+            latest_policy,
+        })
+    }
+
     /// Adds an entry the ledger audit checked. It counts only when the audit verified its
     /// reviewer's signature with a trusted key (`entry.signer`), and the review meets today's
     /// admission rules, judged at the time the ledger integrated it: a readable review naming

@@ -4,10 +4,9 @@
 
 use anyhow::{bail, Context, Result};
 use serde_json::json;
-use vouch_ledger::{audit, AuditOptions};
 use vouch_proto::api::TrustResponse;
 use vouch_proto::{Digest, ImageRef, Policy};
-use vouch_trust::{Evaluator, Question, TrustIndex};
+use vouch_trust::{Audited, Evaluator, Question, TrustIndex};
 
 use crate::cli::{PolicyLintArgs, PolicyTestArgs};
 use crate::cmd::{print_line, Outcome};
@@ -72,20 +71,8 @@ pub fn test(args: &PolicyTestArgs) -> Result<Outcome> {
         .as_deref()
         .map(crate::cmd::key::read_public_key)
         .transpose()?;
-    let index = TrustIndex::default();
-    let admit = |entry| {
-        index.admit(entry);
-    };
-    let report = audit(
-        &db,
-        &AuditOptions {
-            log_key,
-            reviewer_keys: policy.keys(),
-            on_entry: Some(&admit),
-            ..AuditOptions::default()
-        },
-    )
-    .with_context(|| format!("auditing {}", db.display()))?;
+    let Audited { index, report, .. } = TrustIndex::from_audit(&db, log_key, policy.keys())
+        .with_context(|| format!("auditing {}", db.display()))?;
     if !report.intact {
         let problem = report.problem.map(|p| p.to_string()).unwrap_or_default();
         bail!(
