@@ -246,7 +246,11 @@ pub(crate) fn runs_file(script: &Script, index: usize, dest: &str) -> Option<Str
 /// VR702 (and VR301 for inline code that fetches): code from strings, pipes and inline code.
 pub(super) fn check(at: &At<'_>, facts: &mut RunFacts) {
     let cmd = at.cmd;
-    let fetched = |v: &Value| v.from.iter().any(|i| fetches(at.script, *i));
+    let fetched = |v: &Value| {
+        v.from
+            .iter()
+            .any(|i| super::downloads::fetches(at.script, *i))
+    };
     if !cmd.words[0].is_literal() && !fetched(&cmd.words[0]) {
         let what = format!(
             "runs a command whose name is decided when it runs: {}",
@@ -299,7 +303,12 @@ fn stdin_code(at: &At<'_>, facts: &mut RunFacts) {
                 "a here-document",
                 at.when,
             ));
-        } else if !doc.is_literal() && !doc.from.iter().any(|i| fetches(at.script, *i)) {
+        } else if !doc.is_literal()
+            && !doc
+                .from
+                .iter()
+                .any(|i| super::downloads::fetches(at.script, *i))
+        {
             let what = format!(
                 "{} runs a here-document built when it runs: {}",
                 at.program,
@@ -312,7 +321,7 @@ fn stdin_code(at: &At<'_>, facts: &mut RunFacts) {
     let Some(source) = cmd.stdin_from else { return };
     if upstream(at.script, source)
         .iter()
-        .any(|i| fetches(at.script, *i))
+        .any(|i| super::downloads::fetches(at.script, *i))
     {
         return;
     }
@@ -345,29 +354,6 @@ fn upstream(script: &Script, start: usize) -> Vec<usize> {
         k = script.cmds[i].stdin_from;
     }
     chain
-}
-
-/// Whether command `i` fetches something (its findings come from the download rules).
-fn fetches(script: &Script, i: usize) -> bool {
-    let cmd = &script.cmds[i];
-    let program = program_name(cmd.program());
-    matches!(
-        program.as_str(),
-        "curl"
-            | "wget"
-            | "wget2"
-            | "aria2c"
-            | "fetch"
-            | "http"
-            | "https"
-            | "xh"
-            | "certutil"
-            | "scp"
-            | "rsync"
-            | "nc"
-            | "ncat"
-            | "socat"
-    ) || cmd.words.iter().any(|w| super::url_like(&w.text))
 }
 
 fn generated(at: &At<'_>, what: String, severity: Severity, facts: &mut RunFacts) {

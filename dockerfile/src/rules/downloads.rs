@@ -7,7 +7,7 @@ use vouch_proto::findings::Severity;
 use super::checks::{verification, Check};
 use super::{code, option_value, At, Download, Raw, RunFacts, When};
 use crate::rule;
-use crate::script::Value;
+use crate::script::{Script, Value};
 
 const CHECK: &str = "Fetch it yourself, read what it is, and record the sha256 of what you reviewed (--download URL=sha256:HEX). Better: verify it in the Dockerfile (sha256sum -c, ADD --checksum) so the build cannot fetch something else.";
 
@@ -479,6 +479,21 @@ pub(crate) fn url_basename(url: &str) -> String {
 
 /// VR303: raw network connections (nc, socat, telnet, ssh, openssl s_client, /dev/tcp).
 fn network(at: &At<'_>, facts: &mut RunFacts) {
+    let Some((tool, target)) = network_tool(at) else {
+        return;
+    };
+    facts.findings.push(Raw {
+        rule: &rule::NETWORK,
+        about: format!("{tool} {target}"),
+        summary: format!("{tool} opens a network connection: {target}"),
+        severity: Severity::High,
+        check: rule::NETWORK.help.into(),
+    });
+}
+
+/// The raw network tool this command runs (nc, socat, telnet, ssh, openssl s_client, bash's
+/// /dev/tcp) and what it connects to.
+fn network_tool(at: &At<'_>) -> Option<(String, String)> {
     let At { words, program, .. } = *at;
     let tcp = words
         .iter()
@@ -491,8 +506,7 @@ fn network(at: &At<'_>, facts: &mut RunFacts) {
             Some("openssl s_client".to_string())
         }
         _ => tcp.map(|_| "bash /dev/tcp".to_string()),
-    };
-    let Some(tool) = tool else { return };
+    }?;
     let target = tcp.cloned().unwrap_or_else(|| {
         words[1..]
             .iter()
@@ -501,11 +515,22 @@ fn network(at: &At<'_>, facts: &mut RunFacts) {
             .collect::<Vec<_>>()
             .join(" ")
     });
-    facts.findings.push(Raw {
-        rule: &rule::NETWORK,
-        about: format!("{tool} {target}"),
-        summary: format!("{tool} opens a network connection: {target}"),
-        severity: Severity::High,
-        check: rule::NETWORK.help.into(),
-    });
+    Some((tool, target))
+}
+
+/// Whether command `index` of `script` fetches something or opens a connection (its output is
+/// then reported by these rules, not as code of unknown origin).
+pub(super) fn fetches(script: &Script, index: usize) -> bool {
+    let cmd = &script.cmds[index];
+    let words = cmd.texts();
+    let program = super::program_name(cmd.program());
+    let at = At {
+        script,
+        index,
+        cmd,
+        words: &words,
+        program: &program,
+        when: When::Build,
+    };
+    fetch(&at).is_some() || network_tool(&at).is_some() || words.iter().any(|w| url_like(w))
 }
