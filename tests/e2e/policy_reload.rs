@@ -50,6 +50,23 @@ fn recorded(world: &World, index: u64) -> vouch_proto::Policy {
     vouch_proto::PolicyEntry::from_bytes(&bytes).unwrap().policy
 }
 
+/// `vouch log verify` passes on the daemon's ledger.
+fn assert_audit_passes(world: &World) {
+    let audit = world
+        .home
+        .vouch()
+        .args(["log", "verify", "--db"])
+        .arg(&world.daemon.db)
+        .output()
+        .unwrap();
+    assert_eq!(
+        audit.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&audit.stdout)
+    );
+}
+
 fn tree_size(world: &World) -> u64 {
     let (_, body) = world.daemon.http("GET", "/healthz", b"");
     let health: vouch_proto::api::HealthResponse = serde_json::from_slice(&body).unwrap();
@@ -141,19 +158,7 @@ fn sighup_reloads_a_good_policy_keeps_the_old_one_on_a_bad_file_and_rebuilds_for
     assert!(!strict.trusted);
     // The answer's checkpoint covers the entry the reload appended.
     assert!(strict.checkpoint.as_ref().unwrap().tree_size > size);
-    let audit = world
-        .home
-        .vouch()
-        .args(["log", "verify", "--db"])
-        .arg(&world.daemon.db)
-        .output()
-        .unwrap();
-    assert_eq!(
-        audit.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&audit.stdout)
-    );
+    assert_audit_passes(&world);
 }
 
 #[test]
@@ -170,14 +175,7 @@ fn the_policy_is_recorded_in_the_ledger_once_and_answers_name_it() {
     let (_, first) = world.check(&reference("docker.io/library/z", "z"));
     assert_eq!(first.policy_entry, Some(0), "the policy is the first entry");
     // The entry holds the policy, keys included, and the audit accepts it.
-    let (status, body) = world.daemon.http("GET", "/v1/entries/0", b"");
-    assert_eq!(status, 200);
-    let entry: vouch_proto::api::EntryResponse = serde_json::from_slice(&body).unwrap();
-    assert_eq!(entry.kind, "policy");
-    let bytes =
-        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &entry.body).unwrap();
-    let recorded = vouch_proto::PolicyEntry::from_bytes(&bytes).unwrap();
-    assert_eq!(recorded.policy.reviewers["sec"].key_id, key("sec").id());
+    assert_eq!(recorded(&world, 0).reviewers["sec"].key_id, key("sec").id());
     // Restarted with the same policy: no new entry. With another: a new one, and answers name it.
     world.restart();
     let (_, again) = world.check(&reference("docker.io/library/z", "z"));
@@ -196,19 +194,7 @@ fn the_policy_is_recorded_in_the_ledger_once_and_answers_name_it() {
         !changed.trusted && exit == 1,
         "the new `*` rule needs two keys"
     );
-    let audit = world
-        .home
-        .vouch()
-        .args(["log", "verify", "--db"])
-        .arg(&world.daemon.db)
-        .output()
-        .unwrap();
-    assert_eq!(
-        audit.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&audit.stdout)
-    );
+    assert_audit_passes(&world);
 }
 
 #[test]

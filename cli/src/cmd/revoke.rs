@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use base64::Engine as _;
 use vouch_proto::revocation::{key_revocation, retraction, sign_statement};
-use vouch_proto::{Digest, KeyId};
+use vouch_proto::{Digest, KeyId, SecretKey, Statement};
 
 use crate::cli::{RevokeArgs, RevokeKeyArgs};
 use crate::client::Client;
@@ -36,14 +36,8 @@ pub fn retract(args: &RevokeArgs, socket: Option<&Path>) -> Result<Outcome> {
         &args.reason,
         chrono::Utc::now(),
     );
-    let envelope = sign_statement(&statement, &key);
     let label = format!("retraction of entry #{}", args.entry);
-    outcome(send(
-        &client,
-        &label,
-        envelope.to_json().into_bytes(),
-        args.json,
-    )?)
+    sign_and_send(&client, &statement, &key, &label, args.json)
 }
 
 /// Runs `vouch revoke-key`.
@@ -55,16 +49,19 @@ pub fn revoke_key(args: &RevokeKeyArgs, socket: Option<&Path>) -> Result<Outcome
     let admin = read_secret_key(&args.key)?;
     let client = Client::new(socket)?;
     let statement = key_revocation(admin.id(), revoked, &args.reason, chrono::Utc::now());
-    let envelope = sign_statement(&statement, &admin);
     let label = format!("revocation of key {revoked}");
-    outcome(send(
-        &client,
-        &label,
-        envelope.to_json().into_bytes(),
-        args.json,
-    )?)
+    sign_and_send(&client, &statement, &admin, &label, args.json)
 }
 
-fn outcome(accepted: bool) -> Result<Outcome> {
+/// Signs `statement` with `key` and sends it to vouchd like `vouch submit` does.
+fn sign_and_send<P: serde::Serialize>(
+    client: &Client,
+    statement: &Statement<P>,
+    key: &SecretKey,
+    label: &str,
+    json: bool,
+) -> Result<Outcome> {
+    let envelope = sign_statement(statement, key);
+    let accepted = send(client, label, envelope.to_json().into_bytes(), json)?;
     Ok(if accepted { Outcome::Yes } else { Outcome::No })
 }
