@@ -97,7 +97,7 @@ pub fn sign_checkpoint(
 /// `vouch.local/ledger/` and the first 16 hex digits of the key id. A verifier that pins the
 /// log key therefore pins the log's name too.
 pub fn ledger_origin(log_key: &crate::key::KeyId) -> String {
-    format!("vouch.local/ledger/{}", &log_key.to_string()[..16])
+    format!("vouch.local/ledger/{}", log_key.short())
 }
 
 /// Parses a signed checkpoint note and checks its signature by `log_key`. When

@@ -33,7 +33,7 @@ impl Digest {
 
     /// The 64 lowercase hex characters, without the `sha256:` prefix.
     pub fn hex(&self) -> String {
-        hex::encode(self.0)
+        Hex32::new(&self.0).as_str().to_string()
     }
 
     /// Parses the bare 64-character lowercase hex form (as used in in-toto digest sets).
@@ -41,8 +41,9 @@ impl Digest {
         if text.len() != 64 {
             return Err(DigestError::Length(text.chars().count()));
         }
-        if let Some(bad) = text.chars().find(|c| !matches!(c, '0'..='9' | 'a'..='f')) {
-            return Err(DigestError::NotHex(bad));
+        if !text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            let bad = text.chars().find(|c| !matches!(c, '0'..='9' | 'a'..='f'));
+            return Err(DigestError::NotHex(bad.unwrap_or('?')));
         }
         let mut out = [0u8; 32];
         // Infallible: 64 characters, each checked to be lowercase hex just above.
@@ -66,13 +67,34 @@ impl FromStr for Digest {
 
 impl fmt::Display for Digest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "sha256:{}", self.hex())
+        f.write_str("sha256:")?;
+        f.write_str(Hex32::new(&self.0).as_str())
     }
 }
 
 impl fmt::Debug for Digest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Digest({self})")
+    }
+}
+
+/// 32 bytes as 64 lowercase hex characters on the stack: digests, key ids and tree hashes are
+/// shown in every answer, and `hex::encode` builds a `String` one `char` at a time.
+pub(crate) struct Hex32([u8; 64]);
+
+impl Hex32 {
+    /// The hex form of `bytes`.
+    pub(crate) fn new(bytes: &[u8; 32]) -> Self {
+        let mut out = [0u8; 64];
+        // Infallible: the output is exactly twice the input's length.
+        let _ = hex::encode_to_slice(bytes, &mut out);
+        Hex32(out)
+    }
+
+    /// The characters.
+    pub(crate) fn as_str(&self) -> &str {
+        // Infallible: hex digits are ASCII.
+        std::str::from_utf8(&self.0).unwrap_or_default()
     }
 }
 
@@ -152,6 +174,16 @@ mod tests {
             Err(DigestError::Algorithm("sha512".into()))
         );
         assert_eq!("abc".parse::<Digest>(), Err(DigestError::NoAlgorithm));
+    }
+
+    #[test]
+    fn every_byte_value_is_written_as_two_lowercase_hex_digits() {
+        for start in [0u8, 32, 64, 96, 128, 160, 192, 224] {
+            let bytes: [u8; 32] = std::array::from_fn(|i| start + i as u8);
+            let expected: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            assert_eq!(Digest::from_bytes(bytes).hex(), expected);
+            assert_eq!(Digest::from_hex(&expected), Ok(Digest::from_bytes(bytes)));
+        }
     }
 
     #[test]

@@ -68,9 +68,25 @@ impl KeyId {
     }
 }
 
+impl KeyId {
+    /// The first 16 hex characters, as shown to people beside a reviewer's name.
+    pub fn short(&self) -> ShortKeyId {
+        ShortKeyId(*self)
+    }
+}
+
+/// A key id shown by its first 16 hex characters (see [`KeyId::short`]).
+pub struct ShortKeyId(KeyId);
+
+impl fmt::Display for ShortKeyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&crate::digest::Hex32::new(&self.0 .0).as_str()[..16])
+    }
+}
+
 impl fmt::Display for KeyId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&hex::encode(self.0))
+        f.write_str(crate::digest::Hex32::new(&self.0).as_str())
     }
 }
 
@@ -374,6 +390,7 @@ mod tests {
         let der = key.public().to_der();
         assert_eq!(der.len(), 44, "RFC 8410 ed25519 SPKI is 44 bytes");
         assert_eq!(key.id().to_string(), hex::encode(Sha256::digest(&der)));
+        assert_eq!(key.id().short().to_string(), key.id().to_string()[..16]);
     }
 
     #[test]

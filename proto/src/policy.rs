@@ -291,7 +291,7 @@ impl Policy {
             .iter()
             .map(|k| {
                 (
-                    format!("key-{}", &k.id().to_string()[..16]),
+                    format!("key-{}", k.id().short()),
                     PolicyReviewer {
                         key_id: k.id(),
                         public_key: k.to_pem(),

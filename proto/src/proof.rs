@@ -13,7 +13,7 @@ pub struct TreeHash(pub [u8; 32]);
 
 impl fmt::Display for TreeHash {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&hex::encode(self.0))
+        f.write_str(crate::digest::Hex32::new(&self.0).as_str())
     }
 }
 

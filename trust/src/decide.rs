@@ -65,18 +65,29 @@ fn newer(a: &Summary, b: &Summary) -> bool {
     (a.reviewed_at, a.index) > (b.reviewed_at, b.index)
 }
 
-fn short(key: &KeyId) -> String {
-    key.to_string()[..16].to_string()
+/// A review's reviewer as people read it: the policy's name for the key, else the name the
+/// review gives, and the short key id. Written only when a sentence needs it.
+struct Who<'a> {
+    policy: &'a Policy,
+    summary: &'a Summary,
 }
 
-fn who(policy: &Policy, summary: &Summary) -> String {
-    match policy.reviewer(&summary.signer) {
-        Some((name, _)) => format!("{name} (key {})", short(&summary.signer)),
-        None => match &summary.reviewer {
-            Some(name) => format!("{name} (key {})", short(&summary.signer)),
-            None => format!("key {}", short(&summary.signer)),
-        },
+impl std::fmt::Display for Who<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let short = self.summary.signer.short();
+        let name = match self.policy.reviewer(&self.summary.signer) {
+            Some((name, _)) => Some(name),
+            None => self.summary.reviewer.as_deref(),
+        };
+        match name {
+            Some(name) => write!(f, "{name} (key {short})"),
+            None => write!(f, "key {short}"),
+        }
     }
+}
+
+fn who<'a>(policy: &'a Policy, summary: &'a Summary) -> Who<'a> {
+    Who { policy, summary }
 }
 
 impl<'a> Evaluator<'a> {
