@@ -85,7 +85,18 @@ impl fmt::Display for ImageRef {
     }
 }
 
+mod fast;
+
+/// Parses any image reference as oci-spec does (`ubuntu` is `docker.io/library/ubuntu:latest`),
+/// the plain shapes without compiling oci-spec's regular expression.
+pub fn reference(text: &str) -> Result<Reference, ImageRefError> {
+    parse(text)
+}
+
 fn parse(text: &str) -> Result<Reference, ImageRefError> {
+    if let Some(reference) = fast::parse(text) {
+        return Ok(reference);
+    }
     text.parse::<Reference>()
         .map_err(|e| ImageRefError::Invalid {
             reference: text.to_string(),
