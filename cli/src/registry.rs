@@ -1,6 +1,7 @@
-//! Asking a registry which digest a tag points at now (`vouch attest --resolve-base`), so that
-//! the digest signed into a review is one this process computed from the manifest it received,
-//! never one the registry merely claimed.
+//! Asking a registry which digest a tag points at now (`vouch attest --resolve-base`, `vouch
+//! check` and `vouch pull` with a tag), so that the digest signed into a review or asked about is
+//! one this process computed from the manifest it received, never one the registry merely
+//! claimed. For an image index, the platform manifests it lists.
 //!
 //! Hand-written on reqwest (HTTP) and oci-spec (references, manifest types) because oci-client
 //! does not fit a signing tool: it resolves digests with a HEAD (taking `Docker-Content-Digest`
@@ -8,25 +9,26 @@
 //! overall deadline. Here: always GET, at most 4 MiB, parsed as an OCI or Docker manifest or
 //! index, hashed as received and compared with any digest header, redirects only within the
 //! same host and never from https to http, connect and read timeouts and a total deadline. The
-//! registry-protocol part is small: the manifests endpoint and the anonymous bearer-token
-//! challenge (distribution spec, token auth). Registries named in `--insecure-registry` are
-//! spoken to over plain HTTP (a local test registry, a mirror on localhost).
+//! registry-protocol part is small: the manifests endpoint and the challenge ([`auth`]) with
+//! the credentials docker and podman stored ([`credentials`]). Registries named in
+//! `--insecure-registry` or `VOUCH_INSECURE_REGISTRIES` are spoken to over plain HTTP (a local
+//! test registry, a mirror on localhost); no other registry is, ever.
+
+mod auth;
+pub mod credentials;
 
 use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context, Result};
 use oci_spec::distribution::Reference;
 use oci_spec::image::{ImageIndex, ImageManifest};
-use reqwest::header::{HeaderMap, ACCEPT, AUTHORIZATION, WWW_AUTHENTICATE};
+use reqwest::header::{ACCEPT, AUTHORIZATION};
 use reqwest::redirect::Policy;
 use reqwest::{Response, StatusCode, Url};
 use vouch_proto::Digest;
 
 /// The largest manifest or index read: far above any real one (they are a few KiB).
 pub const MAX_MANIFEST: usize = 4 << 20;
-
-/// The largest token answer read.
-const MAX_TOKEN: usize = 64 << 10;
 
 /// The manifest types asked for: OCI and Docker, single-platform and multi-platform.
 const MANIFEST_TYPES: &str = "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.docker.distribution.manifest.v2+json";
@@ -42,22 +44,65 @@ fn deadline() -> Duration {
     Duration::from_secs(seconds)
 }
 
+/// A manifest as received from the registry, hashed here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fetched {
+    /// The digest of the bytes received (checked against any digest the reference pinned and
+    /// any the registry claimed in a header).
+    pub digest: Digest,
+    /// For an image index: the manifests it lists; `None` for a single image manifest.
+    pub platforms: Option<Vec<PlatformManifest>>,
+}
+
+/// One manifest an image index lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlatformManifest {
+    /// Its digest.
+    pub digest: Digest,
+    /// `os/architecture[/variant]`, when the index says.
+    pub platform: Option<String>,
+}
+
+/// The registries to speak plain HTTP to: those given on the command line, and those in
+/// `VOUCH_INSECURE_REGISTRIES` (comma-separated `HOST:PORT`).
+pub fn insecure_registries(flags: &[String]) -> Vec<String> {
+    let from_env = std::env::var("VOUCH_INSECURE_REGISTRIES").unwrap_or_default();
+    flags
+        .iter()
+        .cloned()
+        .chain(
+            from_env
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+        )
+        .collect()
+}
+
 /// The digest `reference` (a tag, or a digest to check) resolves to now, computed from the
 /// manifest the registry sends.
 pub fn resolve_digest(reference: &str, insecure: &[String]) -> Result<Digest> {
-    let parsed: Reference = reference
-        .parse()
-        .with_context(|| format!("{reference:?} is not an image reference"))?;
+    fetch(reference, insecure).map(|f| f.digest)
+}
+
+/// The manifest `reference` (a tag, or a digest to check) names now, as received and hashed.
+pub fn fetch(reference: &str, insecure: &[String]) -> Result<Fetched> {
+    let parsed: Reference = vouch_proto::image::reference(reference)?;
     let registry = parsed.resolve_registry().to_string();
-    let client = client()?;
+    let credentials = credentials::lookup(parsed.registry())
+        .with_context(|| format!("reading the stored credentials for {}", parsed.registry()))?;
+    let plain = insecure
+        .iter()
+        .any(|r| r == parsed.registry() || *r == registry);
+    let client = client(!plain)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     let limit = deadline();
+    let exchange = manifest(&client, &parsed, insecure, credentials.as_ref());
     runtime
-        .block_on(async {
-            tokio::time::timeout(limit, manifest_digest(&client, &parsed, insecure)).await
-        })
+        .block_on(async { tokio::time::timeout(limit, exchange).await })
         .unwrap_or_else(|_| {
             Err(anyhow!(
                 "registry {registry} did not finish answering within {} s (VOUCH_REGISTRY_TIMEOUT)",
@@ -68,8 +113,10 @@ pub fn resolve_digest(reference: &str, insecure: &[String]) -> Result<Digest> {
 }
 
 /// An HTTP client that follows redirects only within the host it was sent to, never from https
-/// to http, at most 5 times; with connect and read timeouts.
-fn client() -> Result<reqwest::Client> {
+/// to http, at most 5 times; with connect and read timeouts. Without `tls`, it trusts no
+/// certificate authority, so it speaks plain HTTP only: loading and parsing the system's roots
+/// costs about 30 ms, most of a `vouch pull --dry-run` from a local registry.
+pub(crate) fn client(tls: bool) -> Result<reqwest::Client> {
     let policy = Policy::custom(|attempt| {
         let first = attempt.previous().first().cloned();
         let next = attempt.url().clone();
@@ -88,7 +135,11 @@ fn client() -> Result<reqwest::Client> {
             _ => attempt.follow(),
         }
     });
-    reqwest::Client::builder()
+    let builder = match tls {
+        true => reqwest::Client::builder(),
+        false => reqwest::Client::builder().tls_certs_only([]),
+    };
+    builder
         .redirect(policy)
         .connect_timeout(Duration::from_secs(10))
         .read_timeout(Duration::from_secs(20))
@@ -108,13 +159,17 @@ fn host_of(url: &Url) -> String {
     }
 }
 
-async fn manifest_digest(
+async fn manifest(
     client: &reqwest::Client,
     reference: &Reference,
     insecure: &[String],
-) -> Result<Digest> {
+    credentials: Option<&credentials::Credentials>,
+) -> Result<Fetched> {
     let registry = reference.resolve_registry();
-    let scheme = if insecure.iter().any(|r| r == registry) {
+    let scheme = if insecure
+        .iter()
+        .any(|r| r == registry || r == reference.registry())
+    {
         "http"
     } else {
         "https"
@@ -126,8 +181,8 @@ async fn manifest_digest(
     );
     let mut response = get(client, &url, None).await?;
     if response.status() == StatusCode::UNAUTHORIZED {
-        let token = anonymous_token(client, response.headers(), scheme).await?;
-        response = get(client, &url, Some(&token)).await?;
+        let authorization = auth::answer(client, response.headers(), scheme, credentials).await?;
+        response = get(client, &url, Some(&authorization)).await?;
     }
     if !response.status().is_success() {
         bail!("the registry answered {}", response.status());
@@ -137,23 +192,23 @@ async fn manifest_digest(
         .get("docker-content-digest")
         .map(|v| v.to_str().unwrap_or_default().to_string());
     let body = read_capped(response, MAX_MANIFEST, "the manifest").await?;
-    check_manifest(&body)?;
+    let platforms = parse_manifest(&body)?;
     let digest = Digest::of(&body);
     if let Some(claimed) = claimed.filter(|c| *c != digest.to_string()) {
         bail!(
-            "its Docker-Content-Digest header says {claimed}, but the manifest it sent hashes to {digest}; not signing a digest the registry merely claims"
+            "its Docker-Content-Digest header says {claimed}, but the manifest it sent hashes to {digest}; not trusting a digest the registry merely claims"
         );
     }
     if let Some(pinned) = reference.digest().filter(|d| *d != digest.to_string()) {
         bail!("it sent a manifest hashing to {digest} for the digest {pinned}");
     }
-    Ok(digest)
+    Ok(Fetched { digest, platforms })
 }
 
-async fn get(client: &reqwest::Client, url: &str, token: Option<&str>) -> Result<Response> {
+async fn get(client: &reqwest::Client, url: &str, authorization: Option<&str>) -> Result<Response> {
     let mut request = client.get(url).header(ACCEPT, MANIFEST_TYPES);
-    if let Some(token) = token {
-        request = request.header(AUTHORIZATION, format!("Bearer {token}"));
+    if let Some(authorization) = authorization {
+        request = request.header(AUTHORIZATION, authorization);
     }
     request
         .send()
@@ -162,7 +217,7 @@ async fn get(client: &reqwest::Client, url: &str, token: Option<&str>) -> Result
 }
 
 /// reqwest's error with its causes (a refused redirect says which in its source).
-fn describe(error: &reqwest::Error) -> String {
+pub(crate) fn describe(error: &reqwest::Error) -> String {
     let mut text = error.to_string();
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
@@ -173,7 +228,11 @@ fn describe(error: &reqwest::Error) -> String {
 }
 
 /// Reads at most `limit` bytes of a body, as it arrives.
-async fn read_capped(mut response: Response, limit: usize, what: &str) -> Result<Vec<u8>> {
+pub(crate) async fn read_capped(
+    mut response: Response,
+    limit: usize,
+    what: &str,
+) -> Result<Vec<u8>> {
     if response.content_length().is_some_and(|n| n > limit as u64) {
         bail!(
             "{what} is {} bytes, over the {limit} read",
@@ -194,8 +253,9 @@ async fn read_capped(mut response: Response, limit: usize, what: &str) -> Result
     Ok(body)
 }
 
-/// Refuses a body that is not an OCI or Docker image manifest or index (schema version 2).
-fn check_manifest(body: &[u8]) -> Result<()> {
+/// Reads an OCI or Docker image manifest or index (schema version 2): the platform manifests of
+/// an index, `None` for an image manifest; anything else is refused.
+fn parse_manifest(body: &[u8]) -> Result<Option<Vec<PlatformManifest>>> {
     let value: serde_json::Value = vouch_proto::strict_json::from_slice(body)
         .map_err(|e| anyhow!("the registry sent something that is not a manifest: {e}"))?;
     if value
@@ -205,69 +265,31 @@ fn check_manifest(body: &[u8]) -> Result<()> {
     {
         bail!("the registry sent something that is not an OCI or Docker manifest (no schemaVersion 2)");
     }
-    let parsed = if value.get("manifests").is_some() {
-        serde_json::from_value::<ImageIndex>(value).map(drop)
-    } else {
-        serde_json::from_value::<ImageManifest>(value).map(drop)
-    };
-    parsed.map_err(|e| {
+    let not_one = |e: serde_json::Error| {
         anyhow!("the registry sent something that is not an OCI or Docker manifest or index: {e}")
-    })
-}
-
-/// Answers a `Bearer` challenge anonymously: asks the token service the registry names for a
-/// pull token. The token service must be https unless the registry itself is spoken to over
-/// http (a local registry).
-async fn anonymous_token(
-    client: &reqwest::Client,
-    headers: &HeaderMap,
-    scheme: &str,
-) -> Result<String> {
-    let challenge = headers
-        .get(WWW_AUTHENTICATE)
-        .and_then(|v| v.to_str().ok())
-        .context("the registry asks for credentials without saying how (no WWW-Authenticate); vouch pulls anonymously")?;
-    let params = challenge.strip_prefix("Bearer ").with_context(|| {
-        format!(
-            "the registry asks for {challenge:?}; \
-                 vouch answers Bearer challenges anonymously, nothing else"
-        )
-    })?;
-    let field = |name: &str| {
-        params.split(',').find_map(|part| {
-            let (key, value) = part.trim().split_once('=')?;
-            (key == name).then(|| value.trim_matches('"').to_string())
-        })
     };
-    let realm = field("realm").context("the registry's Bearer challenge names no realm")?;
-    let mut url = Url::parse(&realm).with_context(|| format!("the token realm {realm:?}"))?;
-    if url.scheme() != "https" && scheme == "https" {
-        bail!("the registry sends its token request to {realm}, which is not https");
+    if value.get("manifests").is_none() {
+        serde_json::from_value::<ImageManifest>(value).map_err(not_one)?;
+        return Ok(None);
     }
-    for name in ["service", "scope"] {
-        if let Some(value) = field(name) {
-            url.query_pairs_mut().append_pair(name, &value);
-        }
-    }
-    let response = client
-        .get(url)
-        .send()
-        .await
-        .map_err(|e| anyhow!("asking {realm} for a token: {}", describe(&e)))?;
-    if !response.status().is_success() {
-        bail!(
-            "{realm} refused an anonymous token ({}): \
-             the image may need credentials, which vouch does not use yet",
-            response.status()
-        );
-    }
-    let body = read_capped(response, MAX_TOKEN, "the token").await?;
-    let value: serde_json::Value =
-        serde_json::from_slice(&body).context("the token answer is not JSON")?;
-    value
-        .get("token")
-        .or_else(|| value.get("access_token"))
-        .and_then(serde_json::Value::as_str)
-        .map(str::to_string)
-        .context("the token answer has no token")
+    let index = serde_json::from_value::<ImageIndex>(value).map_err(not_one)?;
+    index
+        .manifests()
+        .iter()
+        .map(|m| {
+            let digest: Digest = m.digest().to_string().parse().map_err(|e| {
+                anyhow!("the index lists a manifest by a digest vouch does not accept: {e}")
+            })?;
+            let platform = m.platform().as_ref().map(|p| {
+                let mut text = format!("{}/{}", p.os(), p.architecture());
+                if let Some(variant) = p.variant() {
+                    text.push('/');
+                    text.push_str(variant);
+                }
+                text
+            });
+            Ok(PlatformManifest { digest, platform })
+        })
+        .collect::<Result<Vec<_>>>()
+        .map(Some)
 }

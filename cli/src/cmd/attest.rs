@@ -194,7 +194,8 @@ fn now_seconds() -> DateTime<Utc> {
 
 #[cfg(feature = "registry")]
 fn resolve_base(reference: &str, insecure: &[String]) -> Result<Digest> {
-    crate::registry::resolve_digest(reference, insecure).with_context(|| {
+    let insecure = crate::registry::insecure_registries(insecure);
+    crate::registry::resolve_digest(reference, &insecure).with_context(|| {
         format!(
             "--resolve-base: give --base {reference}@sha256:<hex> instead \
                  if the registry cannot be reached"
