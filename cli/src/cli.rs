@@ -74,10 +74,104 @@ pub enum Command {
     /// Check a trust policy file, and try one out against a ledger before vouchd loads it.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Pull an image with docker or podman only if vouchd trusts it, by the reviewed digest.
+    ///
+    /// The tag is resolved to a digest by hashing the manifest the registry sends; vouchd is
+    /// asked about that digest for the image's repository, and the answer is checked here as
+    /// `vouch check` checks it. Trusted: the engine pulls REPO@DIGEST (checking the bytes
+    /// against it) and tags it REPO:TAG. Not trusted: nothing is pulled. For an image index, a
+    /// review of the index covers all its platforms; otherwise the reviewed manifest of the
+    /// wanted platform is pulled.
+    ///
+    /// Exit 0 pulled (or would pull, with --dry-run), 1 not trusted (nothing pulled), 2 an error
+    /// (daemon or registry unreachable, a registry lying about a digest, the engine failing).
+    Pull(Box<PullArgs>),
+    /// Install vouch into another tool: `vouch install docker-plugin` makes `docker vouch pull`
+    /// work.
+    #[command(subcommand)]
+    Install(InstallCommand),
+    /// Print shell functions that send `docker pull` and `podman pull` through `vouch pull`,
+    /// e.g. `eval "$(vouch shell-init bash)"` in ~/.bashrc. Everything else goes to the engine
+    /// unchanged.
+    ShellInit(ShellInitArgs),
     /// Print a shell completion script (e.g. `vouch completions bash > /etc/bash_completion.d/vouch`).
     Completions(CompletionsArgs),
     /// Print the man page (roff), e.g. `vouch man | man -l -`.
     Man,
+}
+
+/// `vouch pull`
+#[derive(Debug, Args)]
+pub struct PullArgs {
+    /// The image: REPO[:TAG] or REPO@sha256:<hex>, named as for docker (`ubuntu` is
+    /// docker.io/library/ubuntu:latest).
+    #[arg(value_name = "IMAGE")]
+    pub image: String,
+    /// The engine that pulls: docker, podman, or auto (docker when on PATH, else podman).
+    #[arg(long, value_enum, default_value_t = EngineChoice::Auto, env = "VOUCH_ENGINE")]
+    pub engine: EngineChoice,
+    /// The platform wanted from a multi-platform image, OS/ARCH[/VARIANT] [default: this
+    /// machine's].
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    pub platform: Option<String>,
+    /// Resolve and ask, print what would be pulled, pull nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// How the answer is checked and the tag resolved.
+    #[command(flatten)]
+    pub trust: TrustArgs,
+    /// Print the outcome as one JSON object on stdout (the engine's output goes to stderr).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Which container engine pulls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EngineChoice {
+    /// docker if on PATH, else podman.
+    Auto,
+    /// The docker command (its daemon as configured: DOCKER_HOST, contexts).
+    Docker,
+    /// The podman command (its storage and registries configuration).
+    Podman,
+}
+
+/// `vouch install ...`
+#[derive(Debug, Subcommand)]
+pub enum InstallCommand {
+    /// Install the Docker CLI plugin `docker-vouch` (a link to this vouch) into
+    /// $DOCKER_CONFIG/cli-plugins or ~/.docker/cli-plugins, so `docker vouch pull IMAGE` works.
+    DockerPlugin(InstallPluginArgs),
+}
+
+/// `vouch install docker-plugin`
+#[derive(Debug, Args)]
+pub struct InstallPluginArgs {
+    /// The plugin directory [default: $DOCKER_CONFIG/cli-plugins, else ~/.docker/cli-plugins].
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Replace a docker-vouch that is there already and is not a link to this vouch.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `vouch shell-init`
+#[derive(Debug, Args)]
+pub struct ShellInitArgs {
+    /// The shell: bash, zsh or fish.
+    #[arg(value_enum)]
+    pub shell: InitShell,
+}
+
+/// The shells `vouch shell-init` writes for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InitShell {
+    /// GNU bash.
+    Bash,
+    /// zsh.
+    Zsh,
+    /// fish.
+    Fish,
 }
 
 /// `vouch completions`
@@ -221,9 +315,21 @@ pub struct SubmitArgs {
 /// review (subject, verdict, expiry, date; its signature too when reviewer keys are pinned).
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The image: REPO@sha256:<hex> or a bare sha256:<hex>.
+    /// The image: REPO@sha256:<hex>, a bare sha256:<hex>, or REPO[:TAG], which is resolved to
+    /// a digest by asking the registry (the manifest is hashed here; the digest is printed).
     #[arg(value_name = "IMAGE")]
     pub image: String,
+    /// How the answer is checked and a tag resolved.
+    #[command(flatten)]
+    pub trust: TrustArgs,
+    /// Print vouchd's answer, and what this CLI verified of it, as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// How `vouch check` and `vouch pull` check a trust answer and resolve a tag.
+#[derive(Debug, Args)]
+pub struct TrustArgs {
     /// A reviewer public key whose signature a counted review must carry. Repeatable; in
     /// VOUCH_TRUSTED_KEYS, paths separated by ':'. Without any, signatures are not re-checked
     /// here and the answer rests on the log key pinned at first contact (a warning says so).
@@ -234,9 +340,10 @@ pub struct CheckArgs {
         value_delimiter = ':'
     )]
     pub trusted_keys: Vec<PathBuf>,
-    /// Print vouchd's answer, and what this CLI verified of it, as JSON.
-    #[arg(long)]
-    pub json: bool,
+    /// A registry spoken to over plain HTTP when resolving a tag (HOST:PORT). Repeatable; also
+    /// VOUCH_INSECURE_REGISTRIES, comma-separated.
+    #[arg(long = "insecure-registry", value_name = "HOST:PORT")]
+    pub insecure_registries: Vec<String>,
 }
 
 /// Which ledger, and which log key to trust for it.

@@ -3,11 +3,15 @@
 pub mod attest;
 pub mod check;
 pub mod docs;
+pub mod install;
 pub mod key;
 pub mod log;
 pub mod policy;
+#[cfg(feature = "registry")]
+pub mod pull;
 pub mod review;
 pub mod revoke;
+pub mod shell_init;
 pub mod submit;
 pub mod verify;
 

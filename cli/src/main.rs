@@ -7,10 +7,12 @@ mod checklist;
 mod cli;
 mod client;
 mod cmd;
+mod engine;
 mod git;
 mod known;
 mod passphrase;
 mod paths;
+mod plugin;
 #[cfg(feature = "registry")]
 mod registry;
 
@@ -18,12 +20,27 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command, KeyCommand, LogCommand, PolicyCommand};
+use crate::cli::{
+    Cli, Command, EngineChoice, InstallCommand, KeyCommand, LogCommand, PolicyCommand,
+};
 use crate::cmd::Outcome;
 
 fn main() -> ExitCode {
     init_logging();
-    let cli = Cli::parse();
+    let (args, plugin) = match plugin::invocation(std::env::args_os().collect()) {
+        plugin::Invocation::Metadata(json) => {
+            println!("{json}");
+            return ExitCode::SUCCESS;
+        }
+        plugin::Invocation::Vouch { args, plugin } => (args, plugin),
+    };
+    let mut cli = Cli::parse_from(args);
+    if let Command::Pull(pull) = &mut cli.command {
+        // `docker vouch pull` pulls with docker.
+        if plugin && pull.engine == EngineChoice::Auto {
+            pull.engine = EngineChoice::Docker;
+        }
+    }
     if let Some(path) = &cli.passphrase_file {
         passphrase::use_file(path);
     }
@@ -48,6 +65,14 @@ fn main() -> ExitCode {
         Command::RevokeKey(args) => cmd::revoke::revoke_key(args, cli.socket.as_deref()),
         Command::Policy(PolicyCommand::Lint(args)) => cmd::policy::lint(args),
         Command::Policy(PolicyCommand::Test(args)) => cmd::policy::test(args),
+        #[cfg(feature = "registry")]
+        Command::Pull(args) => cmd::pull::run(args, cli.socket.as_deref()),
+        #[cfg(not(feature = "registry"))]
+        Command::Pull(_) => Err(anyhow::anyhow!(
+            "this vouch was built without the registry feature, which `vouch pull` needs"
+        )),
+        Command::Install(InstallCommand::DockerPlugin(args)) => cmd::install::docker_plugin(args),
+        Command::ShellInit(args) => cmd::shell_init::run(args),
         Command::Completions(args) => cmd::docs::completions(args),
         Command::Man => cmd::docs::man(),
     };

@@ -25,7 +25,7 @@ use crate::known;
 /// What this CLI verified of a trusted answer.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Verified {
+pub struct Verified {
     /// The checkpoint the proofs lead to (its size).
     tree_size: u64,
     /// The counted entries whose inclusion and content were checked.
@@ -41,43 +41,139 @@ struct CheckLine<'a> {
     #[serde(flatten)]
     answer: &'a TrustResponse,
     #[serde(skip_serializing_if = "Option::is_none")]
-    verified: Option<Verified>,
+    verified: Option<&'a Verified>,
+    /// The tag the digest was resolved from, when a tag was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resolved_from: Option<&'a str>,
+}
+
+/// vouchd's answer about one digest, and what this process verified of it.
+pub struct Confirmed {
+    /// The answer.
+    pub answer: TrustResponse,
+    /// Trusted as a root of the policy: nothing in the ledger to verify.
+    pub root: bool,
+    /// For a trusted answer (not a root): what was verified here.
+    pub verified: Option<Verified>,
+}
+
+impl Confirmed {
+    /// Whether the policy rule that decided is in warn mode (report, do not block).
+    pub fn warn_only(&self) -> bool {
+        self.answer.mode.as_deref() == Some("warn")
+    }
 }
 
 /// Runs `vouch check`.
 pub fn run(args: &CheckArgs, socket: Option<&Path>) -> Result<Outcome> {
-    let (digest, repository): (Digest, Option<String>) = if args.image.starts_with("sha256:") {
-        let digest = args
-            .image
-            .parse()
-            .with_context(|| format!("{:?}", args.image))?;
-        (digest, None)
-    } else {
-        let image = ImageRef::parse_pinned(&args.image)?;
-        (image.digest(), Some(image.name().to_string()))
-    };
-    let question = Question {
-        digest,
-        repository: repository.as_deref(),
-    };
-    let keys = args
-        .trusted_keys
-        .iter()
-        .map(|path| read_public_key(path))
-        .collect::<Result<Vec<_>>>()?;
+    let target = Target::of(args)?;
+    let keys = read_keys(&args.trust.trusted_keys)?;
     let client = Client::new(socket)?;
-    let mut answer = ask(&client, &question)?;
+    let confirmed = confirm(&client, target.digest, target.repository.as_deref(), &keys)?;
+    let shown = match &target.resolved_from {
+        Some(tag) => format!("{tag} ({})", target.digest),
+        None => args.image.clone(),
+    };
+    if args.json {
+        let line = CheckLine {
+            answer: &confirmed.answer,
+            verified: confirmed.verified.as_ref(),
+            resolved_from: target.resolved_from.as_deref(),
+        };
+        print_line(&serde_json::to_string(&line)?)?;
+    } else {
+        print_answer(&shown, &confirmed)?;
+    }
+    if !confirmed.answer.trusted && confirmed.warn_only() {
+        tracing::warn!("not trusted, but the policy rule is in warn mode: reported, not blocking");
+        return Ok(Outcome::Yes);
+    }
+    Ok(if confirmed.answer.trusted {
+        Outcome::Yes
+    } else {
+        Outcome::No
+    })
+}
+
+/// What `vouch check` asks about: a digest, as an image of a repository when one is named,
+/// and the tag it was resolved from when a tag was given.
+struct Target {
+    digest: Digest,
+    repository: Option<String>,
+    resolved_from: Option<String>,
+}
+
+impl Target {
+    fn of(args: &CheckArgs) -> Result<Self> {
+        if args.image.starts_with("sha256:") {
+            let digest = args
+                .image
+                .parse()
+                .with_context(|| format!("{:?}", args.image))?;
+            return Ok(Target {
+                digest,
+                repository: None,
+                resolved_from: None,
+            });
+        }
+        if args.image.contains('@') {
+            let image = ImageRef::parse_pinned(&args.image)?;
+            return Ok(Target {
+                digest: image.digest(),
+                repository: Some(image.name().to_string()),
+                resolved_from: None,
+            });
+        }
+        let repository = ImageRef::repository(&args.image)?;
+        let digest = resolve_tag(&args.image, &args.trust.insecure_registries)?;
+        Ok(Target {
+            digest,
+            repository: Some(repository),
+            resolved_from: Some(args.image.clone()),
+        })
+    }
+}
+
+#[cfg(feature = "registry")]
+fn resolve_tag(image: &str, insecure: &[String]) -> Result<Digest> {
+    let insecure = crate::registry::insecure_registries(insecure);
+    crate::registry::resolve_digest(image, &insecure).with_context(|| {
+        format!("resolving the tag {image} to a digest (or check REPO@sha256:<hex> directly)")
+    })
+}
+
+#[cfg(not(feature = "registry"))]
+fn resolve_tag(image: &str, _insecure: &[String]) -> Result<Digest> {
+    bail!("{image} is a tag, and this vouch was built without the registry feature that resolves tags; check REPO@sha256:<hex>")
+}
+
+/// Reads the pinned reviewer keys.
+pub fn read_keys(paths: &[std::path::PathBuf]) -> Result<Vec<PublicKey>> {
+    paths.iter().map(|path| read_public_key(path)).collect()
+}
+
+/// Asks vouchd about `digest` (as an image of `repository`) and, when it says trusted, checks
+/// the answer against the ledger's own proofs and the pinned `keys`: a trusted answer that does
+/// not verify is an error, never an answer.
+pub fn confirm(
+    client: &Client,
+    digest: Digest,
+    repository: Option<&str>,
+    keys: &[PublicKey],
+) -> Result<Confirmed> {
+    let question = Question { digest, repository };
+    let mut answer = ask(client, &question)?;
     // A trusted answer must speak for a tree at least as new as one already seen: an older
     // view could miss a withdrawal. Another run may have seen a newer tree since this one
     // asked, so ask once more before calling it stale.
-    let newest = known::newest_size(&client)?.unwrap_or_default();
+    let newest = known::newest_size(client)?.unwrap_or_default();
     if answer.trusted
         && answer
             .checkpoint
             .as_ref()
             .is_some_and(|c| c.tree_size < newest)
     {
-        answer = ask(&client, &question)?;
+        answer = ask(client, &question)?;
     }
     let root = answer.trusted
         && answer.reasons.iter().any(|r| r.code == ReasonCode::Root)
@@ -86,69 +182,56 @@ pub fn run(args: &CheckArgs, socket: Option<&Path>) -> Result<Outcome> {
         if keys.is_empty() {
             tracing::warn!("no --trusted-key or VOUCH_TRUSTED_KEYS: reviewer signatures are not re-checked here; the answer rests on the log key pinned at first contact");
         }
-        Some(verify_trusted(&client, &digest, &answer, &keys, newest)?)
+        Some(verify_trusted(client, &digest, &answer, keys, newest)?)
     } else {
         if let Some(checkpoint) = &answer.checkpoint {
-            known::observe(&client, checkpoint)?;
+            known::observe(client, checkpoint)?;
         }
         None
     };
-    print_answer(args, &answer, root, verified)?;
-    let warn = answer.mode.as_deref() == Some("warn");
-    if !answer.trusted && warn {
-        tracing::warn!("not trusted, but the policy rule is in warn mode: reported, not blocking");
-        return Ok(Outcome::Yes);
-    }
-    Ok(if answer.trusted {
-        Outcome::Yes
-    } else {
-        Outcome::No
+    Ok(Confirmed {
+        answer,
+        root,
+        verified,
     })
 }
 
-/// Prints the answer: as JSON, or the verdict, the reasons, the rule and what was verified.
-fn print_answer(
-    args: &CheckArgs,
-    answer: &TrustResponse,
-    root: bool,
-    verified: Option<Verified>,
-) -> Result<()> {
-    if args.json {
-        print_line(&serde_json::to_string(&CheckLine { answer, verified })?)?;
+/// Prints an answer for people: the verdict about `shown`, the reasons, the rule and what was
+/// verified here.
+pub fn print_answer(shown: &str, confirmed: &Confirmed) -> Result<()> {
+    let answer = &confirmed.answer;
+    let verdict = if answer.trusted {
+        "TRUSTED"
     } else {
-        let verdict = if answer.trusted {
-            "TRUSTED"
+        "NOT TRUSTED"
+    };
+    print_line(&format!("{verdict}: {shown}"))?;
+    for reason in &answer.reasons {
+        print_line(&format!("  - {}", reason.text))?;
+    }
+    if let Some(rule) = &answer.rule {
+        let mode = answer.mode.as_deref().unwrap_or("enforce");
+        print_line(&format!("  (policy rule {rule}, mode {mode})"))?;
+    }
+    if confirmed.root {
+        print_line("  (a root of vouchd's policy: trusted without a review, so there is nothing in the ledger to verify here)")?;
+    }
+    if let Some(checkpoint) = &answer.checkpoint {
+        print_line(&format!(
+            "  (ledger {} at size {})",
+            checkpoint.origin, checkpoint.tree_size
+        ))?;
+    }
+    if let Some(verified) = &confirmed.verified {
+        let signatures = if verified.signatures_checked {
+            "signatures checked with pinned reviewer keys"
         } else {
-            "NOT TRUSTED"
+            "signatures not checked: no reviewer keys pinned"
         };
-        print_line(&format!("{verdict}: {}", args.image))?;
-        for reason in &answer.reasons {
-            print_line(&format!("  - {}", reason.text))?;
-        }
-        if let Some(rule) = &answer.rule {
-            let mode = answer.mode.as_deref().unwrap_or("enforce");
-            print_line(&format!("  (policy rule {rule}, mode {mode})"))?;
-        }
-        if root {
-            print_line("  (a root of vouchd's policy: trusted without a review, so there is nothing in the ledger to verify here)")?;
-        }
-        if let Some(checkpoint) = &answer.checkpoint {
-            print_line(&format!(
-                "  (ledger {} at size {})",
-                checkpoint.origin, checkpoint.tree_size
-            ))?;
-        }
-        if let Some(verified) = &verified {
-            let signatures = if verified.signatures_checked {
-                "signatures checked with pinned reviewer keys"
-            } else {
-                "signatures not checked: no reviewer keys pinned"
-            };
-            print_line(&format!(
-                "  (verified here: entries {:?} are in the checkpoint's tree; {signatures})",
-                verified.entries
-            ))?;
-        }
+        print_line(&format!(
+            "  (verified here: entries {:?} are in the checkpoint's tree; {signatures})",
+            verified.entries
+        ))?;
     }
     Ok(())
 }
