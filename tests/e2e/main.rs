@@ -26,6 +26,8 @@ mod openapi;
 mod peers;
 mod policy;
 mod policy_reload;
+mod pull;
+mod pull_entry;
 mod registry;
 mod registry_hostile;
 mod review;

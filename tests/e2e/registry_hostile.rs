@@ -14,7 +14,7 @@ use crate::attest::statement_of;
 use crate::support::{image, Home};
 
 /// A valid OCI image manifest.
-fn manifest() -> Vec<u8> {
+pub(crate) fn manifest() -> Vec<u8> {
     format!(
         r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:{}","size":2}},"layers":[]}}"#,
         "44".repeat(32)
@@ -24,7 +24,7 @@ fn manifest() -> Vec<u8> {
 
 /// What the hostile registry does with a request for a manifest.
 #[derive(Clone)]
-enum Mode {
+pub(crate) enum Mode {
     /// 200 with a valid manifest, and `header` as Docker-Content-Digest.
     Answer { header: Option<String> },
     /// 200 with spaces until the client hangs up, no length given.
@@ -41,13 +41,13 @@ enum Mode {
     NotAManifest,
 }
 
-struct Hostile {
-    addr: String,
+pub(crate) struct Hostile {
+    pub(crate) addr: String,
     stop: Arc<AtomicBool>,
 }
 
 impl Hostile {
-    fn start(mode: Mode) -> Self {
+    pub(crate) fn start(mode: Mode) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let addr = listener.local_addr().unwrap().to_string();

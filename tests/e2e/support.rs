@@ -6,8 +6,12 @@ use std::process::Command as StdCommand;
 
 use assert_cmd::Command;
 
+mod engines;
 mod proxy;
+mod registry;
+pub use engines::{Dockerd, Podman};
 pub use proxy::Proxy;
+pub use registry::Registry;
 use tempfile::TempDir;
 
 /// The passphrase every test key uses.
@@ -106,7 +110,7 @@ pub fn in_ci() -> bool {
 }
 
 /// Reports a missing peer: a failure in CI, a printed skip elsewhere.
-fn missing_peer(what: &str, how: &str) {
+pub(crate) fn missing_peer(what: &str, how: &str) {
     assert!(!in_ci(), "{what} is required in CI but missing: {how}");
     eprintln!("skipping: {what} is not available ({how}); CI runs this test");
 }
@@ -318,110 +322,6 @@ pub fn sarif_validator() -> Option<PathBuf> {
             );
             None
         }
-    }
-}
-
-/// A real OCI registry (Debian's docker-registry, distribution 2.8) on a free loopback port,
-/// storing in a temporary directory; stopped on drop.
-pub struct Registry {
-    child: std::process::Child,
-    /// `127.0.0.1:PORT`.
-    pub addr: String,
-    _dir: TempDir,
-}
-
-impl Registry {
-    /// Starts one, or reports the peer missing (a skip outside CI, a failure in CI).
-    pub fn start() -> Option<Self> {
-        let tools = ["docker-registry", "umoci", "skopeo"];
-        if let Some(missing) = tools.iter().find(|t| {
-            StdCommand::new("sh")
-                .arg("-c")
-                .arg(format!("command -v {t}"))
-                .output()
-                .map_or(true, |o| !o.status.success())
-        }) {
-            missing_peer(
-                &format!("{missing} (the registry test's peers)"),
-                "apt-get install docker-registry umoci skopeo",
-            );
-            return None;
-        }
-        let dir = tempfile::tempdir().expect("a temp dir");
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("a free port");
-        let addr = format!("127.0.0.1:{port}");
-        let config = dir.path().join("config.yml");
-        std::fs::write(
-            &config,
-            format!("version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: {addr}\n", dir.path().join("data").display()),
-        )
-        .unwrap();
-        let child = StdCommand::new("docker-registry")
-            .arg("serve")
-            .arg(&config)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("docker-registry starts");
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-        while std::net::TcpStream::connect(&addr).is_err() {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "docker-registry did not listen on {addr}"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-        Some(Registry {
-            child,
-            addr,
-            _dir: dir,
-        })
-    }
-
-    /// Builds a small image with umoci (its config's Cmd set to `cmd`, so different `cmd`s give
-    /// different digests), pushes it as `repo:tag` with skopeo, and returns its digest.
-    pub fn push(&self, work: &Path, repo: &str, tag: &str, cmd: &str) -> String {
-        let layout = work.join(format!("layout-{cmd}"));
-        let run = |program: &str, args: &[&str]| {
-            let out = StdCommand::new(program).args(args).output().unwrap();
-            assert!(
-                out.status.success(),
-                "{program} {args:?}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            String::from_utf8(out.stdout).unwrap()
-        };
-        let image = format!("{}:{tag}", layout.display());
-        run(
-            "umoci",
-            &["init", "--layout", &layout.display().to_string()],
-        );
-        run("umoci", &["new", "--image", &image]);
-        run("umoci", &["config", "--image", &image, "--config.cmd", cmd]);
-        let dest = format!("docker://{}/{repo}:{tag}", self.addr);
-        run(
-            "skopeo",
-            &[
-                "copy",
-                "--quiet",
-                "--dest-tls-verify=false",
-                &format!("oci:{image}"),
-                &dest,
-            ],
-        );
-        let inspect = run("skopeo", &["inspect", "--tls-verify=false", &dest]);
-        let value: serde_json::Value = serde_json::from_str(&inspect).unwrap();
-        value["Digest"].as_str().unwrap().to_string()
-    }
-}
-
-impl Drop for Registry {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
