@@ -163,44 +163,50 @@ fn docker_vouch_pull_works_through_the_docker_cli_plugin() {
 #[test]
 fn shell_init_routes_docker_and_podman_pull_through_vouch() {
     let home = crate::support::Home::new();
-    let out = home.vouch().args(["shell-init", "bash"]).output().unwrap();
-    assert!(out.status.success());
-    let script = String::from_utf8(out.stdout).unwrap();
     let bin_dir = bin("vouch").parent().unwrap().to_path_buf();
-    // `docker pull` goes to vouch (here with no daemon: vouch's own error, exit 2); other
-    // subcommands go to the engine itself.
-    let run = |line: &str| {
-        StdCommand::new("bash")
-            .arg("-c")
-            .arg(format!("{script}\n{line}"))
-            .env(
-                "PATH",
-                format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap()),
-            )
-            .env("VOUCH_SOCKET", home.path("none.sock"))
-            .env("HOME", home.path(""))
-            .output()
-            .unwrap()
-    };
-    for engine in ["docker", "podman"] {
-        let out = run(&format!("{engine} pull --dry-run 127.0.0.1:9/x:1"));
-        assert_eq!(code(&out), 2, "{}", text(&out));
-        assert!(text(&out).contains("vouch: error"), "{}", text(&out));
-        let out = run(&format!("type {engine}"));
+    for shell in ["bash", "zsh", "fish"] {
+        if !crate::support::on_path(shell) {
+            crate::support::missing_peer(shell, "apt-get install zsh fish");
+            continue;
+        }
+        let out = home.vouch().args(["shell-init", shell]).output().unwrap();
+        assert!(out.status.success());
+        let script = String::from_utf8(out.stdout).unwrap();
+        // `docker pull` goes to vouch (here with no registry: vouch's own error, exit 2);
+        // other subcommands go to the engine itself.
+        let run = |line: &str| {
+            StdCommand::new(shell)
+                .arg("-c")
+                .arg(format!("{script}\n{line}"))
+                .env(
+                    "PATH",
+                    format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap()),
+                )
+                .env("VOUCH_SOCKET", home.path("none.sock"))
+                .env("HOME", home.path(""))
+                .output()
+                .unwrap()
+        };
+        for engine in ["docker", "podman"] {
+            let out = run(&format!("{engine} pull --dry-run 127.0.0.1:9/x:1"));
+            assert_eq!(code(&out), 2, "{shell}: {}", text(&out));
+            assert!(
+                text(&out).contains("vouch: error"),
+                "{shell}: {}",
+                text(&out)
+            );
+            let show = if shell == "bash" { "type" } else { "functions" };
+            let out = run(&format!("{show} {engine}"));
+            let routed = format!("vouch pull --engine {engine}");
+            assert!(text(&out).contains(&routed), "{shell}: {}", text(&out));
+        }
+        let out = run("docker --version");
         assert!(
-            text(&out).contains(&format!("vouch pull --engine {engine}")),
-            "{}",
+            out.status.success() && text(&out).contains("Docker version"),
+            "{shell}: {}",
             text(&out)
         );
     }
-    let out = run("docker --version");
-    assert!(
-        out.status.success() && text(&out).contains("Docker version"),
-        "{}",
-        text(&out)
-    );
-    let fish = home.vouch().args(["shell-init", "fish"]).output().unwrap();
-    assert!(String::from_utf8_lossy(&fish.stdout).contains("function docker --wraps docker"));
 }
 
 #[test]
@@ -241,4 +247,58 @@ fn check_resolves_a_tag_and_names_the_digest_it_checked() {
     assert_eq!(code(&out), 1, "{}", text(&out));
     let answer: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(answer["digest"], moved.as_str());
+}
+
+#[test]
+fn a_warn_mode_rule_pulls_what_is_not_trusted_and_says_so() {
+    let Some(registry) = Registry::start() else {
+        return;
+    };
+    let Some(podman) = Podman::new(&[&registry.addr]) else {
+        return;
+    };
+    let world = World::new(registry);
+    let home = &world.setup.home;
+    let policy = home.path("warn.toml");
+    let warned = format!("{}/team/*", world.registry.addr);
+    let text_of_policy = format!(
+        "version = 1\n\n[reviewers.alice]\nkey = {:?}\n\n[[rules]]\nscope = {warned:?}\nthreshold = 1\nmode = \"warn\"\n\n[[rules]]\nscope = \"*\"\nthreshold = 1\n",
+        world.setup.public.display().to_string()
+    );
+    std::fs::write(&policy, text_of_policy).unwrap();
+    let socket = home.path("run/warn.sock");
+    let policy_arg = policy.display().to_string();
+    let _daemon = crate::support::Daemon::start(
+        &home.path("data/warn.db"),
+        &socket,
+        &[],
+        &["--policy", &policy_arg],
+    );
+    let digest = world
+        .registry
+        .push_layered(&home.path(""), "team/app", "1.0", "warned", 4096);
+    let mut env: Vec<(&str, String)> = Podman::env(&podman)
+        .into_iter()
+        .map(|(k, v)| (k, v.display().to_string()))
+        .collect();
+    env.push(("VOUCH_SOCKET", socket.display().to_string()));
+    let image = format!("{}:1.0", world.repo("team/app"));
+    let out = world.pull(&["--engine", "podman", "--json", &image], &env);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(line["trusted"], false);
+    assert_eq!(line["warned"], true);
+    assert_eq!(line["pulled"], true);
+    assert!(text(&out).contains("warning"), "{}", text(&out));
+    let pinned = format!("{}@{digest}", world.repo("team/app"));
+    assert_eq!(podman.repo_digests(&image), Some(vec![pinned]));
+    // Outside the warn rule's scope, the same policy blocks.
+    let other =
+        world
+            .registry
+            .push_layered(&home.path(""), "elsewhere/app", "1.0", "blocked", 4096);
+    let image = format!("{}:1.0", world.repo("elsewhere/app"));
+    let out = world.pull(&["--engine", "podman", &image], &env);
+    assert_eq!(code(&out), 1, "{} {other}", text(&out));
+    assert_eq!(podman.repo_digests(&image), None);
 }

@@ -104,6 +104,15 @@ impl Home {
     }
 }
 
+/// Whether `program` is on PATH.
+pub fn on_path(program: &str) -> bool {
+    StdCommand::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {program}"))
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
 /// Whether this run is CI, where every peer tool must be present.
 pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")

@@ -8,15 +8,7 @@ use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
-use super::missing_peer;
-
-fn on_path(program: &str) -> bool {
-    StdCommand::new("sh")
-        .arg("-c")
-        .arg(format!("command -v {program}"))
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
+use super::{missing_peer, on_path};
 
 fn is_root() -> bool {
     StdCommand::new("id")

@@ -7,7 +7,7 @@ use std::process::Command as StdCommand;
 
 use tempfile::TempDir;
 
-use super::missing_peer;
+use super::{missing_peer, on_path};
 
 /// A real OCI registry (Debian's docker-registry, distribution 2.8) on a free loopback port,
 /// storing in a temporary directory; stopped on drop.
@@ -115,13 +115,7 @@ impl Registry {
         if login.is_some() {
             tools.push("htpasswd");
         }
-        if let Some(missing) = tools.iter().find(|t| {
-            StdCommand::new("sh")
-                .arg("-c")
-                .arg(format!("command -v {t}"))
-                .output()
-                .map_or(true, |o| !o.status.success())
-        }) {
+        if let Some(missing) = tools.iter().find(|t| !on_path(t)) {
             missing_peer(
                 &format!("{missing} (the registry test's peers)"),
                 "apt-get install docker-registry umoci skopeo apache2-utils",
