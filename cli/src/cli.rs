@@ -4,6 +4,12 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod consume;
+pub use consume::{
+    EngineChoice, ExportArgs, ExportFormat, InitShell, InstallCommand, InstallPluginArgs, PullArgs,
+    ShellInitArgs, TrustArgs,
+};
+
 /// Review container images, sign what you reviewed, and verify what others signed.
 ///
 /// Exit codes: 0 success (or valid / trusted), 1 a negative answer (invalid signature, not
@@ -86,6 +92,12 @@ pub enum Command {
     /// Exit 0 pulled (or would pull, with --dry-run), 1 not trusted (nothing pulled), 2 an error
     /// (daemon or registry unreachable, a registry lying about a digest, the engine failing).
     Pull(Box<PullArgs>),
+    /// Export entries in formats others verify without vouchd: `intoto-jsonl` (one DSSE
+    /// envelope per line, the in-toto bundle) or `ledger` (each entry with its inclusion proof
+    /// against one signed checkpoint; check it with `vouch verify --ledger-export`).
+    ///
+    /// From vouchd, or from a ledger file with --db. Exit 0 exported, 2 an error.
+    Export(ExportArgs),
     /// Install vouch into another tool: `vouch install docker-plugin` makes `docker vouch pull`
     /// work.
     #[command(subcommand)]
@@ -98,80 +110,6 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff), e.g. `vouch man | man -l -`.
     Man,
-}
-
-/// `vouch pull`
-#[derive(Debug, Args)]
-pub struct PullArgs {
-    /// The image: REPO[:TAG] or REPO@sha256:<hex>, named as for docker (`ubuntu` is
-    /// docker.io/library/ubuntu:latest).
-    #[arg(value_name = "IMAGE")]
-    pub image: String,
-    /// The engine that pulls: docker, podman, or auto (docker when on PATH, else podman).
-    #[arg(long, value_enum, default_value_t = EngineChoice::Auto, env = "VOUCH_ENGINE")]
-    pub engine: EngineChoice,
-    /// The platform wanted from a multi-platform image, OS/ARCH[/VARIANT] [default: this
-    /// machine's].
-    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
-    pub platform: Option<String>,
-    /// Resolve and ask, print what would be pulled, pull nothing.
-    #[arg(long)]
-    pub dry_run: bool,
-    /// How the answer is checked and the tag resolved.
-    #[command(flatten)]
-    pub trust: TrustArgs,
-    /// Print the outcome as one JSON object on stdout (the engine's output goes to stderr).
-    #[arg(long)]
-    pub json: bool,
-}
-
-/// Which container engine pulls.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum EngineChoice {
-    /// docker if on PATH, else podman.
-    Auto,
-    /// The docker command (its daemon as configured: DOCKER_HOST, contexts).
-    Docker,
-    /// The podman command (its storage and registries configuration).
-    Podman,
-}
-
-/// `vouch install ...`
-#[derive(Debug, Subcommand)]
-pub enum InstallCommand {
-    /// Install the Docker CLI plugin `docker-vouch` (a link to this vouch) into
-    /// $DOCKER_CONFIG/cli-plugins or ~/.docker/cli-plugins, so `docker vouch pull IMAGE` works.
-    DockerPlugin(InstallPluginArgs),
-}
-
-/// `vouch install docker-plugin`
-#[derive(Debug, Args)]
-pub struct InstallPluginArgs {
-    /// The plugin directory [default: $DOCKER_CONFIG/cli-plugins, else ~/.docker/cli-plugins].
-    #[arg(long, value_name = "DIR")]
-    pub dir: Option<PathBuf>,
-    /// Replace a docker-vouch that is there already and is not a link to this vouch.
-    #[arg(long)]
-    pub force: bool,
-}
-
-/// `vouch shell-init`
-#[derive(Debug, Args)]
-pub struct ShellInitArgs {
-    /// The shell: bash, zsh or fish.
-    #[arg(value_enum)]
-    pub shell: InitShell,
-}
-
-/// The shells `vouch shell-init` writes for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum InitShell {
-    /// GNU bash.
-    Bash,
-    /// zsh.
-    Zsh,
-    /// fish.
-    Fish,
 }
 
 /// `vouch completions`
@@ -325,25 +263,6 @@ pub struct CheckArgs {
     /// Print vouchd's answer, and what this CLI verified of it, as JSON.
     #[arg(long)]
     pub json: bool,
-}
-
-/// How `vouch check` and `vouch pull` check a trust answer and resolve a tag.
-#[derive(Debug, Args)]
-pub struct TrustArgs {
-    /// A reviewer public key whose signature a counted review must carry. Repeatable; in
-    /// VOUCH_TRUSTED_KEYS, paths separated by ':'. Without any, signatures are not re-checked
-    /// here and the answer rests on the log key pinned at first contact (a warning says so).
-    #[arg(
-        long = "trusted-key",
-        value_name = "FILE.pub",
-        env = "VOUCH_TRUSTED_KEYS",
-        value_delimiter = ':'
-    )]
-    pub trusted_keys: Vec<PathBuf>,
-    /// A registry spoken to over plain HTTP when resolving a tag (HOST:PORT). Repeatable; also
-    /// VOUCH_INSECURE_REGISTRIES, comma-separated.
-    #[arg(long = "insecure-registry", value_name = "HOST:PORT")]
-    pub insecure_registries: Vec<String>,
 }
 
 /// Which ledger, and which log key to trust for it.
@@ -574,13 +493,31 @@ pub struct AttestArgs {
 /// `vouch verify`
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// The reviewer's public key (PEM). Repeat to accept any of several keys.
-    #[arg(long = "key", value_name = "FILE.pub", required = true)]
+    /// The reviewer's public key (PEM). Repeat to accept any of several keys. With
+    /// --ledger-export, optional: the attestations signed by these keys are re-verified.
+    #[arg(
+        long = "key",
+        value_name = "FILE.pub",
+        required_unless_present = "ledger_export"
+    )]
     pub keys: Vec<PathBuf>,
-    /// Envelope files, at most 1 MiB each; `-` reads envelopes from standard input as they
-    /// arrive, one JSON document after another (JSON Lines), each at most 1 MiB.
-    #[arg(value_name = "ENVELOPE", required = true)]
+    /// Envelope files, at most 1 MiB each; a `.jsonl` file (e.g. `vouch export`'s
+    /// `.intoto.jsonl`) holds one envelope per line; `-` reads envelopes from standard input
+    /// as they arrive, one JSON document after another (JSON Lines), each at most 1 MiB.
+    #[arg(value_name = "ENVELOPE", required_unless_present = "ledger_export")]
     pub envelopes: Vec<PathBuf>,
+    /// A `vouch export --format ledger` file: check the checkpoint with --log-key, every
+    /// entry's bytes and inclusion proof, and that no selected entry is missing.
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "log_key",
+        conflicts_with = "envelopes"
+    )]
+    pub ledger_export: Option<PathBuf>,
+    /// The log's public key, pinned, for --ledger-export.
+    #[arg(long = "log-key", value_name = "FILE.pub", requires = "ledger_export")]
+    pub log_key: Option<PathBuf>,
     /// Exit 1 unless every envelope is a valid, unexpired `trusted` review that is not dated
     /// in the future (a gate for scripts); without it only the signature and format decide.
     #[arg(long)]

@@ -3,6 +3,7 @@
 pub mod attest;
 pub mod check;
 pub mod docs;
+pub mod export;
 pub mod install;
 pub mod key;
 pub mod log;
@@ -134,4 +135,18 @@ pub fn print_line(line: &str) -> Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "{line}")?;
     Ok(())
+}
+
+/// A progress bar on stderr for long runs over entries: `{msg} [bar] done/total (rate, eta)`.
+/// The caller shows it only on a terminal.
+pub fn progress_bar(message: &'static str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{msg} {bar:40} {pos}/{len} entries ({per_sec}, {eta})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message(message);
+    bar
 }

@@ -71,6 +71,7 @@ fn main() -> ExitCode {
         Command::Pull(_) => Err(anyhow::anyhow!(
             "this vouch was built without the registry feature, which `vouch pull` needs"
         )),
+        Command::Export(args) => cmd::export::run(args, cli.socket.as_deref()),
         Command::Install(InstallCommand::DockerPlugin(args)) => cmd::install::docker_plugin(args),
         Command::ShellInit(args) => cmd::shell_init::run(args),
         Command::Completions(args) => cmd::docs::completions(args),

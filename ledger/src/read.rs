@@ -77,6 +77,17 @@ pub(crate) fn meta(
 }
 
 impl View<'_> {
+    /// The log's public key (the one the ledger was opened with, checked against the one it
+    /// was created with).
+    pub fn log_key(&self) -> &PublicKey {
+        self.log_key
+    }
+
+    /// The log's origin (checkpoint name).
+    pub fn origin(&self) -> &str {
+        self.origin
+    }
+
     /// The number of entries (the highest index plus one).
     pub fn size(&self) -> Result<u64, LedgerError> {
         let size: i64 = self

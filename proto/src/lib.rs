@@ -8,6 +8,7 @@ pub mod digest;
 pub mod dsse;
 pub mod entry;
 pub mod error;
+pub mod export;
 pub mod findings;
 pub mod image;
 pub mod key;

@@ -8,8 +8,8 @@
 //! attacks on the daemon: `hardening` (wrong answers), `stall` (slow clients), `lying` (what
 //! the CLI believes of a dishonest daemon); the ledger file: `ledger`; reviews and keys:
 //! `attest`, `checklist`, `review`, `keys`, `verify`, `schema`; the reviewer's machine as hostile
-//! input: `reviewer`, `registry`, `registry_hostile`; other verifiers: `peers`; generated docs:
-//! `docs`. Logic that needs no binary belongs in the crate's own unit tests instead.
+//! input: `reviewer`, `registry`, `registry_hostile`; other verifiers: `peers`; consumers:
+//! `pull` and `pull_entry` (real engines), `export`; generated docs: `docs`. Logic that needs no binary belongs in the crate's own unit tests instead.
 
 // Test code: a failed unwrap is a failed test, with its location.
 #![allow(clippy::unwrap_used)]
@@ -18,6 +18,7 @@ mod attest;
 mod checklist;
 mod daemon;
 mod docs;
+mod export;
 mod hardening;
 mod keys;
 mod ledger;

@@ -39,7 +39,7 @@ fn key_id(public: &Path) -> String {
         .to_string()
 }
 
-fn sslib_verify(python: &Path, public: &Path, envelope: &Path) -> (bool, String) {
+pub(crate) fn sslib_verify(python: &Path, public: &Path, envelope: &Path) -> (bool, String) {
     let out = StdCommand::new(python)
         .arg(support::script("sslib_verify.py"))
         .arg(public)

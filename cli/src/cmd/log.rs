@@ -14,7 +14,7 @@ use crate::cli::{
 };
 use crate::client::Client;
 use crate::cmd::key::read_public_key;
-use crate::cmd::{print_line, read_input, Outcome};
+use crate::cmd::{print_line, progress_bar, read_input, Outcome};
 use crate::known;
 
 /// Where `vouch log` reads from: a database file, or vouchd.
@@ -97,17 +97,7 @@ pub fn verify(args: &LogVerifyArgs) -> Result<Outcome> {
                 .with_context(|| format!("reading checkpoint {}", p.display()))
         })
         .collect::<Result<Vec<_>>>()?;
-    let bar = (!args.json && std::io::stderr().is_terminal()).then(|| {
-        let bar = indicatif::ProgressBar::new(0);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{msg} {bar:40} {pos}/{len} entries ({per_sec}, {eta})",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar.set_message("auditing");
-        bar
-    });
+    let bar = (!args.json && std::io::stderr().is_terminal()).then(|| progress_bar("auditing"));
     let progress = |done: u64, total: u64| {
         if let Some(bar) = &bar {
             bar.set_length(total);

@@ -7,6 +7,7 @@ use std::rc::Rc;
 use anyhow::Result;
 use chrono::Utc;
 use vouch_proto::report::VerifyReport;
+use vouch_proto::revocation::{parse_submission, verify_submission, Submission};
 use vouch_proto::{timestamp, verify_review, Envelope, PublicKey, Verdict};
 
 use crate::cli::VerifyArgs;
@@ -16,6 +17,9 @@ use crate::cmd::{print_line, read_input, Outcome, MAX_INPUT};
 /// Runs `vouch verify`: every envelope is checked and reported; the exit code is the worst
 /// result (2 if any envelope was unusable, else 1 if any was invalid).
 pub fn run(args: &VerifyArgs) -> Result<Outcome> {
+    if let Some(path) = &args.ledger_export {
+        return crate::cmd::export::verify(path, args);
+    }
     let keys = args
         .keys
         .iter()
@@ -36,36 +40,47 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome> {
         Ok(())
     };
     for path in &args.envelopes {
+        let shown = path.display().to_string();
         if path.as_os_str() == "-" {
-            stream_stdin(&mut report)?;
+            let stdin = std::io::BufReader::new(std::io::stdin().lock());
+            stream(stdin, &|_| "-".to_string(), &mut report)?;
+        } else if path.extension().is_some_and(|e| e == "jsonl") {
+            match std::fs::File::open(path) {
+                Ok(file) => {
+                    let name = |n: usize| format!("{shown}:{n}");
+                    stream(std::io::BufReader::new(file), &name, &mut report)
+                }
+                Err(e) => report(shown.clone(), Err(anyhow::Error::new(e).context(shown))),
+            }?;
         } else {
-            report(path.display().to_string(), read_input(path))?;
+            report(shown, read_input(path))?;
         }
     }
     Ok(worst)
 }
 
-/// Reads envelopes from standard input one JSON document after another (JSON Lines, or
-/// pretty-printed ones in a row) as they arrive, each at most [`MAX_INPUT`] bytes, and hands
-/// each to `report`, in order. A document over the cap, or one that is not JSON, ends the
-/// stream with an error for that document.
-fn stream_stdin(report: &mut dyn FnMut(String, Result<Vec<u8>>) -> Result<()>) -> Result<()> {
+/// Reads envelopes one JSON document after another (JSON Lines, or pretty-printed ones in a
+/// row) as they arrive, each at most [`MAX_INPUT`] bytes, and hands each to `report` with the
+/// name `name(n)` (n counting from 1), in order. A document over the cap, or one that is not
+/// JSON, ends the stream with an error for that document.
+fn stream(
+    reader: impl Read,
+    name: &dyn Fn(usize) -> String,
+    report: &mut dyn FnMut(String, Result<Vec<u8>>) -> Result<()>,
+) -> Result<()> {
     let counted = Rc::new(Cell::new(0u64));
     let reader = PerDocumentCap {
-        inner: std::io::BufReader::new(std::io::stdin().lock()),
+        inner: reader,
         read: Rc::clone(&counted),
     };
     // Raw documents: each envelope's bytes exactly as sent, read strictly by Envelope::from_json.
     let documents = serde_json::Deserializer::from_reader(reader)
         .into_iter::<Box<serde_json::value::RawValue>>();
-    for document in documents {
-        // Every document is reported as `-`: output order tells them apart, as it does for
-        // several files.
-        let name = "-".to_string();
+    for (n, document) in documents.enumerate() {
         match document {
-            Ok(raw) => report(name, Ok(raw.get().as_bytes().to_vec()))?,
+            Ok(raw) => report(name(n + 1), Ok(raw.get().as_bytes().to_vec()))?,
             Err(err) => {
-                report(name, Err(anyhow::anyhow!("standard input: {err}")))?;
+                report(name(n + 1), Err(anyhow::anyhow!("{}: {err}", name(n + 1))))?;
                 return Ok(());
             }
         }
@@ -116,6 +131,10 @@ fn check(file: String, bytes: Result<Vec<u8>>, keys: &[PublicKey]) -> (VerifyRep
             return (report, Outcome::Failed);
         }
     };
+    let review = parse_submission(&envelope).map(|s| matches!(s, Submission::Review(_)));
+    if let Ok(false) = review {
+        return check_other(report, &envelope, keys);
+    }
     match verify_review(&envelope, keys) {
         Ok(verified) => {
             let review = &verified.statement.predicate;
@@ -140,6 +159,35 @@ fn check(file: String, bytes: Result<Vec<u8>>, keys: &[PublicKey]) -> (VerifyRep
     }
 }
 
+/// A retraction or key revocation (in a `.intoto.jsonl` export beside the reviews): its
+/// signature, and what it takes back. It never counts as trusted.
+fn check_other(
+    mut report: VerifyReport,
+    envelope: &Envelope,
+    keys: &[PublicKey],
+) -> (VerifyReport, Outcome) {
+    match verify_submission(envelope, keys) {
+        Ok(submission) => {
+            report.valid = true;
+            report.key_id = Some(submission.signer());
+            report.subject = Some(match &submission {
+                Submission::Retraction(s) => {
+                    format!("retraction of ledger entry #{}", s.predicate.entry)
+                }
+                Submission::KeyRevocation(s) => {
+                    format!("revocation of key {}", s.predicate.revoked_key_id)
+                }
+                Submission::Review(s) => s.predicate.image.reference.clone(),
+            });
+            (report, Outcome::Yes)
+        }
+        Err(err) => {
+            report.reason = Some(err.to_string());
+            (report, Outcome::No)
+        }
+    }
+}
+
 fn print(report: &VerifyReport, outcome: Outcome, json: bool) -> Result<()> {
     if json {
         print_line(&serde_json::to_string(report)?)?;
@@ -149,6 +197,12 @@ fn print(report: &VerifyReport, outcome: Outcome, json: bool) -> Result<()> {
         Outcome::Failed => eprintln!("vouch: error: {}: {reason}", report.file),
         _ if json => {}
         Outcome::No if !report.valid => print_line(&format!("{}: invalid: {reason}", report.file))?,
+        Outcome::Yes if report.verdict.is_none() => print_line(&format!(
+            "{}: valid: {} signed by key {}",
+            report.file,
+            report.subject.as_deref().unwrap_or_default(),
+            report.key_id.map(|k| k.to_string()).unwrap_or_default(),
+        ))?,
         // Valid but refused by --require-trusted: the line says why (rejected, expired, future).
         Outcome::No | Outcome::Yes => {
             let mut line = format!(
