@@ -23,6 +23,13 @@ if [ ! -f "$npm_peers/node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0
     echo "test.sh: could not install the SARIF peer; its test will skip (or fail in CI)" >&2
   fi
 fi
+if [ ! -f "$npm_peers/node_modules/@sigstore/verify/package.json" ]; then
+  echo "test.sh: installing the Sigstore peer (@sigstore/verify) into $npm_peers" >&2
+  mkdir -p "$npm_peers"
+  if ! npm install --silent --no-audit --no-fund --prefix "$npm_peers" @sigstore/verify@3.1.1 @sigstore/bundle@4.0.0 @sigstore/protobuf-specs@0.5.2 >&2; then
+    echo "test.sh: could not install the Sigstore peer; its test will skip (or fail in CI)" >&2
+  fi
+fi
 export VOUCH_TEST_NODE_MODULES="$PWD/$npm_peers/node_modules"
 
 # error_on_line_overflow: fail where rustfmt gave up on a statement (a line it cannot fit).

@@ -15,6 +15,7 @@ mod paths;
 mod plugin;
 #[cfg(feature = "registry")]
 mod registry;
+mod sigstore;
 
 use std::process::ExitCode;
 

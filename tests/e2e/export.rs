@@ -220,3 +220,90 @@ fn a_ledger_export_proves_every_entry_and_catches_changes_and_gaps() {
     assert_eq!(code(&out), 2, "{}", text(&out));
     assert_eq!(lines(&some).len(), 3);
 }
+
+#[test]
+fn sigstore_bundles_verify_with_vouch_and_with_sigstore_js() {
+    let setup = populated();
+    let dir = setup.home.path("bundles");
+    let out = setup
+        .vouch()
+        .args(["export", "--format", "sigstore-bundle", "-o"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let mut bundles: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    bundles.sort();
+    assert_eq!(
+        bundles.len(),
+        4,
+        "one bundle per signature of each envelope"
+    );
+    let public = setup.public.display().to_string();
+    for bundle in &bundles {
+        let value: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(bundle).unwrap()).unwrap();
+        assert_eq!(
+            value["mediaType"],
+            "application/vnd.dev.sigstore.bundle.v0.3+json"
+        );
+        let hint = &value["verificationMaterial"]["publicKey"]["hint"];
+        assert_eq!(hint, &value["dsseEnvelope"]["signatures"][0]["keyid"]);
+        let out = verify(&setup, &["--key", &public, bundle.to_str().unwrap()]);
+        assert_eq!(code(&out), 0, "{}", text(&out));
+    }
+    // Tampered: the payload changed, or the hint naming another key.
+    let mut value: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&bundles[1]).unwrap()).unwrap();
+    use base64::Engine as _;
+    let engine = base64::engine::general_purpose::STANDARD;
+    let payload = engine
+        .decode(value["dsseEnvelope"]["payload"].as_str().unwrap())
+        .unwrap();
+    let changed = String::from_utf8(payload)
+        .unwrap()
+        .replace("\"trusted\"", "\"rejected\"");
+    value["dsseEnvelope"]["payload"] = engine.encode(changed).into();
+    let tampered = setup.home.path("tampered.sigstore.json");
+    std::fs::write(&tampered, value.to_string()).unwrap();
+    let out = verify(&setup, &["--key", &public, tampered.to_str().unwrap()]);
+    assert_eq!(code(&out), 1, "{}", text(&out));
+    let mut value: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&bundles[0]).unwrap()).unwrap();
+    value["verificationMaterial"]["publicKey"]["hint"] = "00".repeat(32).into();
+    let rehinted = setup.home.path("rehinted.sigstore.json");
+    std::fs::write(&rehinted, value.to_string()).unwrap();
+    let out = verify(&setup, &["--key", &public, rehinted.to_str().unwrap()]);
+    assert_eq!(code(&out), 2, "{}", text(&out));
+    // An existing directory is not written into.
+    let again = setup
+        .vouch()
+        .args(["export", "--format", "sigstore-bundle", "-o"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(code(&again), 2, "{}", text(&again));
+
+    let Some(modules) = support::sigstore_verifier() else {
+        return;
+    };
+    let js = |bundle: &Path| {
+        std::process::Command::new("node")
+            .arg(support::script("sigstore_verify.js"))
+            .arg(&setup.public)
+            .arg(bundle)
+            .env("NODE_PATH", &modules)
+            .output()
+            .unwrap()
+    };
+    for bundle in &bundles {
+        let out = js(bundle);
+        assert_eq!(code(&out), 0, "{}: {}", bundle.display(), text(&out));
+    }
+    let out = js(&tampered);
+    assert_eq!(code(&out), 1, "{}", text(&out));
+    assert!(text(&out).contains("refused"), "{}", text(&out));
+}

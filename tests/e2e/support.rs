@@ -306,6 +306,24 @@ fn dechunk(mut data: &[u8]) -> Vec<u8> {
     }
 }
 
+/// Node and npm @sigstore/verify (with @sigstore/bundle and @sigstore/protobuf-specs), from
+/// `VOUCH_TEST_NODE_MODULES` (scripts/test.sh installs them under target/).
+pub fn sigstore_verifier() -> Option<PathBuf> {
+    let modules = std::env::var_os("VOUCH_TEST_NODE_MODULES").map(PathBuf::from);
+    match modules {
+        Some(dir) if on_path("node") && dir.join("@sigstore/verify/package.json").exists() => {
+            Some(dir)
+        }
+        _ => {
+            missing_peer(
+                "node with @sigstore/verify",
+                "npm install --prefix target/npm-peers @sigstore/verify@3.1.1 @sigstore/bundle@4.0.0 @sigstore/protobuf-specs@0.5.2 and set VOUCH_TEST_NODE_MODULES",
+            );
+            None
+        }
+    }
+}
+
 /// Node and the npm packages of the SARIF peer (ajv and Microsoft's SARIF 2.1.0 schema), from
 /// `VOUCH_TEST_NODE_MODULES` (scripts/test.sh installs them under target/).
 pub fn sarif_validator() -> Option<PathBuf> {

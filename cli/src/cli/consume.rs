@@ -47,7 +47,8 @@ pub struct ExportArgs {
     /// The format.
     #[arg(long, value_enum, default_value_t = ExportFormat::IntotoJsonl)]
     pub format: ExportFormat,
-    /// The file to write (never overwritten) [default: standard output].
+    /// The file to write (never overwritten) [default: standard output]; for
+    /// sigstore-bundle, a directory to create.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// The ledger.
@@ -62,6 +63,9 @@ pub enum ExportFormat {
     IntotoJsonl,
     /// A header with the signed checkpoint, then every entry with its inclusion proof.
     Ledger,
+    /// One Sigstore bundle (v0.3, public-key hint, no log entries) per signature, as files
+    /// `entry-INDEX-N.sigstore.json` in a new directory (-o DIR).
+    SigstoreBundle,
 }
 
 /// Which container engine pulls.

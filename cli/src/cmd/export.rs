@@ -145,16 +145,7 @@ pub fn run(args: &ExportArgs, socket: Option<&Path>) -> Result<Outcome> {
         Selection::Since(since) => (*since..size).collect(),
         Selection::Indexes(list) => list.clone(),
     };
-    let (mut out, name): (Box<dyn Write>, String) = match &args.output {
-        Some(path) if path.as_os_str() != "-" => {
-            let file = create_new(path)?;
-            (Box::new(BufWriter::new(file)), path.display().to_string())
-        }
-        _ => (
-            Box::new(BufWriter::new(std::io::stdout().lock())),
-            "standard output".into(),
-        ),
-    };
+    let mut sink = Sink::open(args)?;
     if args.format == ExportFormat::Ledger {
         let header = ExportHeader {
             format: LEDGER_EXPORT_FORMAT.into(),
@@ -163,7 +154,7 @@ pub fn run(args: &ExportArgs, socket: Option<&Path>) -> Result<Outcome> {
             checkpoint: checkpoint.note.clone(),
             selection,
         };
-        writeln!(out, "{}", serde_json::to_string(&header)?)?;
+        sink.line(&serde_json::to_vec(&header)?)?;
     }
     let bar = (indexes.len() > 1000 && std::io::stderr().is_terminal())
         .then(|| progress_bar("exporting"));
@@ -177,12 +168,16 @@ pub fn run(args: &ExportArgs, socket: Option<&Path>) -> Result<Outcome> {
         // Nothing leaves unchecked: the bytes hash to the leaf, the leaf is in the signed tree.
         entry.check(&checkpoint)?;
         match args.format {
-            ExportFormat::Ledger => writeln!(out, "{}", serde_json::to_string(&entry)?)?,
-            // A policy entry is not an envelope: the in-toto bundle holds envelopes only.
-            ExportFormat::IntotoJsonl if raw.kind == EntryKind::Policy => continue,
-            ExportFormat::IntotoJsonl => {
-                out.write_all(&compact(&raw.body, index)?)?;
-                out.write_all(b"\n")?;
+            ExportFormat::Ledger => sink.line(&serde_json::to_vec(&entry)?)?,
+            // A policy entry is not an envelope: the other formats hold envelopes only.
+            _ if raw.kind == EntryKind::Policy => continue,
+            ExportFormat::IntotoJsonl => sink.line(&compact(&raw.body, index)?)?,
+            ExportFormat::SigstoreBundle => {
+                let envelope = vouch_proto::Envelope::from_json(&raw.body)
+                    .with_context(|| format!("entry #{index} is not a DSSE envelope"))?;
+                for (n, bundle) in crate::sigstore::bundles_of(&envelope)?.iter().enumerate() {
+                    sink.file(&format!("entry-{index}-{}.sigstore.json", n + 1), bundle)?;
+                }
             }
         }
         written += 1;
@@ -190,13 +185,80 @@ pub fn run(args: &ExportArgs, socket: Option<&Path>) -> Result<Outcome> {
             bar.inc(1);
         }
     }
-    out.flush().with_context(|| format!("writing {name}"))?;
+    let name = sink.finish()?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
     tracing::info!(entries = written, tree_size = size, "exported");
     eprintln!("vouch: exported {written} entries (checkpoint of size {size}) to {name}");
     Ok(Outcome::Yes)
+}
+
+/// Where an export goes: lines to a file or standard output, or files in a directory (one
+/// Sigstore bundle each).
+enum Sink {
+    Lines { out: Box<dyn Write>, name: String },
+    Dir(std::path::PathBuf),
+}
+
+impl Sink {
+    fn open(args: &ExportArgs) -> Result<Self> {
+        let output = args.output.as_ref().filter(|p| p.as_os_str() != "-");
+        if args.format == ExportFormat::SigstoreBundle {
+            let dir = output
+                .context("--format sigstore-bundle writes one file per bundle: give -o DIR")?;
+            std::fs::create_dir(dir).with_context(|| {
+                format!(
+                    "creating {} (a new directory; an existing one is never written into)",
+                    dir.display()
+                )
+            })?;
+            return Ok(Sink::Dir(dir.clone()));
+        }
+        Ok(match output {
+            Some(path) => Sink::Lines {
+                out: Box::new(BufWriter::new(create_new(path)?)),
+                name: path.display().to_string(),
+            },
+            None => Sink::Lines {
+                out: Box::new(BufWriter::new(std::io::stdout().lock())),
+                name: "standard output".into(),
+            },
+        })
+    }
+
+    fn line(&mut self, bytes: &[u8]) -> Result<()> {
+        match self {
+            Sink::Lines { out, .. } => {
+                out.write_all(bytes)?;
+                out.write_all(b"\n")?;
+                Ok(())
+            }
+            Sink::Dir(_) => bail!("a directory export takes files, not lines"),
+        }
+    }
+
+    fn file(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
+        match self {
+            Sink::Dir(dir) => {
+                let mut file = create_new(&dir.join(name))?;
+                file.write_all(bytes)?;
+                Ok(())
+            }
+            Sink::Lines { .. } => bail!("a line export takes lines, not files"),
+        }
+    }
+
+    /// Flushes; the name of where it went.
+    fn finish(self) -> Result<String> {
+        match self {
+            Sink::Lines { mut out, name } => {
+                out.flush().with_context(|| format!("writing {name}"))?;
+                Ok(name)
+            }
+            Sink::Dir(dir) => Ok(dir.display().to_string()),
+        }
+    }
 }
 
 /// An envelope as stored, on one line: the stored bytes without their trailing line break

@@ -110,7 +110,20 @@ impl<R: Read> Read for PerDocumentCap<R> {
     }
 }
 
+/// Checks one document: a DSSE envelope, or a Sigstore bundle holding one.
 fn check(file: String, bytes: Result<Vec<u8>>, keys: &[PublicKey]) -> (VerifyReport, Outcome) {
+    let bytes = match bytes {
+        Ok(b) if crate::sigstore::looks_like_bundle(&b) => crate::sigstore::read_bundle(&b),
+        other => other,
+    };
+    check_envelope(file, bytes, keys)
+}
+
+fn check_envelope(
+    file: String,
+    bytes: Result<Vec<u8>>,
+    keys: &[PublicKey],
+) -> (VerifyReport, Outcome) {
     let mut report = VerifyReport {
         file,
         valid: false,
