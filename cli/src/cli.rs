@@ -6,8 +6,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod consume;
 pub use consume::{
-    EngineChoice, ExportArgs, ExportFormat, InitShell, InstallCommand, InstallPluginArgs, PullArgs,
-    ShellInitArgs, TrustArgs,
+    EngineChoice, ExportArgs, ExportFormat, FetchArgs, InitShell, InstallCommand,
+    InstallPluginArgs, PublishArgs, PullArgs, ShellInitArgs, TrustArgs,
 };
 
 /// Review container images, sign what you reviewed, and verify what others signed.
@@ -98,6 +98,17 @@ pub enum Command {
     ///
     /// From vouchd, or from a ledger file with --db. Exit 0 exported, 2 an error.
     Export(ExportArgs),
+    /// Publish an image's reviews next to it in its registry: Sigstore bundles as OCI 1.1
+    /// referrers (the layout cosign 3 writes), listed at the fallback tag `sha256-<hex>` where
+    /// the registry has no referrers API. Publishing again adds nothing twice.
+    ///
+    /// Exit 0 published, 2 an error.
+    Publish(PublishArgs),
+    /// Read the reviews published next to an image, check each (about this digest; signed by a
+    /// --key), save them (-o) or submit them to vouchd (--submit).
+    ///
+    /// Exit 0 all check out, 1 any does not, 2 an error.
+    Fetch(FetchArgs),
     /// Install vouch into another tool: `vouch install docker-plugin` makes `docker vouch pull`
     /// work.
     #[command(subcommand)]

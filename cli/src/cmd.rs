@@ -9,6 +9,8 @@ pub mod key;
 pub mod log;
 pub mod policy;
 #[cfg(feature = "registry")]
+pub mod publish;
+#[cfg(feature = "registry")]
 pub mod pull;
 pub mod review;
 pub mod revoke;

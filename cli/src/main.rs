@@ -73,6 +73,14 @@ fn main() -> ExitCode {
             "this vouch was built without the registry feature, which `vouch pull` needs"
         )),
         Command::Export(args) => cmd::export::run(args, cli.socket.as_deref()),
+        #[cfg(feature = "registry")]
+        Command::Publish(args) => cmd::publish::publish(args, cli.socket.as_deref()),
+        #[cfg(feature = "registry")]
+        Command::Fetch(args) => cmd::publish::fetch(args, cli.socket.as_deref()),
+        #[cfg(not(feature = "registry"))]
+        Command::Publish(_) | Command::Fetch(_) => Err(anyhow::anyhow!(
+            "this vouch was built without the registry feature, which publish and fetch need"
+        )),
         Command::Install(InstallCommand::DockerPlugin(args)) => cmd::install::docker_plugin(args),
         Command::ShellInit(args) => cmd::shell_init::run(args),
         Command::Completions(args) => cmd::docs::completions(args),

@@ -16,15 +16,16 @@
 
 mod auth;
 pub mod credentials;
+pub mod referrers;
+pub mod session;
 
 use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context, Result};
 use oci_spec::distribution::Reference;
 use oci_spec::image::{ImageIndex, ImageManifest};
-use reqwest::header::{ACCEPT, AUTHORIZATION};
 use reqwest::redirect::Policy;
-use reqwest::{Response, StatusCode, Url};
+use reqwest::{Response, Url};
 use vouch_proto::Digest;
 
 /// The largest manifest or index read: far above any real one (they are a few KiB).
@@ -52,6 +53,10 @@ pub struct Fetched {
     pub digest: Digest,
     /// For an image index: the manifests it lists; `None` for a single image manifest.
     pub platforms: Option<Vec<PlatformManifest>>,
+    /// Its media type (the body's `mediaType`, else the answer's Content-Type).
+    pub media_type: String,
+    /// Its size in bytes.
+    pub size: u64,
 }
 
 /// One manifest an image index lists.
@@ -89,27 +94,11 @@ pub fn resolve_digest(reference: &str, insecure: &[String]) -> Result<Digest> {
 /// The manifest `reference` (a tag, or a digest to check) names now, as received and hashed.
 pub fn fetch(reference: &str, insecure: &[String]) -> Result<Fetched> {
     let parsed: Reference = vouch_proto::image::reference(reference)?;
-    let registry = parsed.resolve_registry().to_string();
-    let credentials = credentials::lookup(parsed.registry())
-        .with_context(|| format!("reading the stored credentials for {}", parsed.registry()))?;
-    let plain = insecure
-        .iter()
-        .any(|r| r == parsed.registry() || *r == registry);
-    let client = client(!plain)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    let limit = deadline();
-    let exchange = manifest(&client, &parsed, insecure, credentials.as_ref());
-    runtime
-        .block_on(async { tokio::time::timeout(limit, exchange).await })
-        .unwrap_or_else(|_| {
-            Err(anyhow!(
-                "registry {registry} did not finish answering within {} s (VOUCH_REGISTRY_TIMEOUT)",
-                limit.as_secs()
-            ))
-        })
-        .with_context(|| format!("asking {registry} for {reference}"))
+    let session = session::Session::open(&parsed, insecure)?;
+    let target = parsed.digest().or(parsed.tag()).unwrap_or("latest");
+    session
+        .manifest(target)
+        .with_context(|| format!("asking {} for {reference}", session.registry))
 }
 
 /// An HTTP client that follows redirects only within the host it was sent to, never from https
@@ -159,39 +148,14 @@ fn host_of(url: &Url) -> String {
     }
 }
 
-async fn manifest(
-    client: &reqwest::Client,
-    reference: &Reference,
-    insecure: &[String],
-    credentials: Option<&credentials::Credentials>,
+/// Checks a manifest as received for `target`: an OCI or Docker manifest or index, hashing to
+/// any digest the registry claimed and to `target` when that is a digest.
+fn checked_manifest(
+    body: Vec<u8>,
+    claimed: Option<String>,
+    content_type: Option<String>,
+    target: &str,
 ) -> Result<Fetched> {
-    let registry = reference.resolve_registry();
-    let scheme = if insecure
-        .iter()
-        .any(|r| r == registry || r == reference.registry())
-    {
-        "http"
-    } else {
-        "https"
-    };
-    let target = reference.digest().or(reference.tag()).unwrap_or("latest");
-    let url = format!(
-        "{scheme}://{registry}/v2/{}/manifests/{target}",
-        reference.repository()
-    );
-    let mut response = get(client, &url, None).await?;
-    if response.status() == StatusCode::UNAUTHORIZED {
-        let authorization = auth::answer(client, response.headers(), scheme, credentials).await?;
-        response = get(client, &url, Some(&authorization)).await?;
-    }
-    if !response.status().is_success() {
-        bail!("the registry answered {}", response.status());
-    }
-    let claimed = response
-        .headers()
-        .get("docker-content-digest")
-        .map(|v| v.to_str().unwrap_or_default().to_string());
-    let body = read_capped(response, MAX_MANIFEST, "the manifest").await?;
     let platforms = parse_manifest(&body)?;
     let digest = Digest::of(&body);
     if let Some(claimed) = claimed.filter(|c| *c != digest.to_string()) {
@@ -199,21 +163,21 @@ async fn manifest(
             "its Docker-Content-Digest header says {claimed}, but the manifest it sent hashes to {digest}; not trusting a digest the registry merely claims"
         );
     }
-    if let Some(pinned) = reference.digest().filter(|d| *d != digest.to_string()) {
-        bail!("it sent a manifest hashing to {digest} for the digest {pinned}");
+    if target.starts_with("sha256:") && target != digest.to_string() {
+        bail!("it sent a manifest hashing to {digest} for the digest {target}");
     }
-    Ok(Fetched { digest, platforms })
-}
-
-async fn get(client: &reqwest::Client, url: &str, authorization: Option<&str>) -> Result<Response> {
-    let mut request = client.get(url).header(ACCEPT, MANIFEST_TYPES);
-    if let Some(authorization) = authorization {
-        request = request.header(AUTHORIZATION, authorization);
-    }
-    request
-        .send()
-        .await
-        .map_err(|e| anyhow!("{}", describe(&e)))
+    let declared = serde_json::from_slice::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|v| v["mediaType"].as_str().map(str::to_string));
+    let media_type = declared
+        .or(content_type)
+        .unwrap_or_else(|| "application/vnd.oci.image.manifest.v1+json".into());
+    Ok(Fetched {
+        digest,
+        platforms,
+        media_type,
+        size: body.len() as u64,
+    })
 }
 
 /// reqwest's error with its causes (a refused redirect says which in its source).

@@ -19,13 +19,20 @@ pub(crate) struct Setup {
 
 impl Setup {
     pub(crate) fn new(extra: &[&str]) -> Self {
+        Self::new_with_keys(&[], extra)
+    }
+
+    /// A setup whose daemon also trusts `keys`.
+    pub(crate) fn new_with_keys(keys: &[PathBuf], extra: &[&str]) -> Self {
         let home = Home::new();
         home.generate_key();
         let (_, public) = home.key_files();
+        let mut trusted = vec![public.clone(), data("vector.pub")];
+        trusted.extend_from_slice(keys);
         let daemon = Daemon::start(
             &home.path("data/ledger.db"),
             &home.path("run/vouchd.sock"),
-            &[public.clone(), data("vector.pub")],
+            &trusted,
             extra,
         );
         Setup {

@@ -9,7 +9,7 @@
 //! the CLI believes of a dishonest daemon); the ledger file: `ledger`; reviews and keys:
 //! `attest`, `checklist`, `review`, `keys`, `verify`, `schema`; the reviewer's machine as hostile
 //! input: `reviewer`, `registry`, `registry_hostile`; other verifiers: `peers`; consumers:
-//! `pull` and `pull_entry` (real engines), `export`; generated docs: `docs`. Logic that needs no binary belongs in the crate's own unit tests instead.
+//! `pull` and `pull_entry` (real engines), `export`, `publish`; generated docs: `docs`. Logic that needs no binary belongs in the crate's own unit tests instead.
 
 // Test code: a failed unwrap is a failed test, with its location.
 #![allow(clippy::unwrap_used)]
@@ -27,6 +27,7 @@ mod openapi;
 mod peers;
 mod policy;
 mod policy_reload;
+mod publish;
 mod pull;
 mod pull_entry;
 mod registry;

@@ -22,6 +22,21 @@ impl World {
         }
     }
 
+    /// A registry and a daemon, or `None` when the registry's peers are missing (a skip
+    /// outside CI).
+    pub(crate) fn start() -> Option<Self> {
+        Registry::start().map(Self::new)
+    }
+
+    /// Pushes a small image as `REPO:TAG` (its Cmd `cmd`), reviews it `trusted`; its digest.
+    pub(crate) fn reviewed(&self, repo: &str, tag: &str, cmd: &str) -> String {
+        let digest = self
+            .registry
+            .push(&self.setup.home.path(""), repo, tag, cmd);
+        self.review(repo, &digest, "trusted");
+        digest
+    }
+
     /// `ADDR/REPO`.
     pub(crate) fn repo(&self, repo: &str) -> String {
         format!("{}/{repo}", self.registry.addr)

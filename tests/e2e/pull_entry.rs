@@ -211,15 +211,11 @@ fn shell_init_routes_docker_and_podman_pull_through_vouch() {
 
 #[test]
 fn check_resolves_a_tag_and_names_the_digest_it_checked() {
-    let Some(registry) = Registry::start() else {
+    let Some(world) = World::start() else {
         return;
     };
-    let world = World::new(registry);
     let home = &world.setup.home;
-    let digest = world
-        .registry
-        .push(&home.path(""), "team/app", "1.0", "checked");
-    world.review("team/app", &digest, "trusted");
+    let digest = world.reviewed("team/app", "1.0", "checked");
     let image = format!("{}:1.0", world.repo("team/app"));
     let check = || {
         world

@@ -11,7 +11,7 @@ mod proxy;
 mod registry;
 pub use engines::{Dockerd, Podman};
 pub use proxy::Proxy;
-pub use registry::Registry;
+pub use registry::{run, Registry};
 use tempfile::TempDir;
 
 /// The passphrase every test key uses.

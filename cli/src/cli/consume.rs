@@ -135,3 +135,45 @@ pub struct TrustArgs {
     #[arg(long = "insecure-registry", value_name = "HOST:PORT")]
     pub insecure_registries: Vec<String>,
 }
+
+/// `vouch publish`
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// The image, pinned: REPO@sha256:<hex>. Its registry receives the bundles.
+    #[arg(value_name = "IMAGE")]
+    pub image: String,
+    /// A registry spoken to over plain HTTP (HOST:PORT). Repeatable; also
+    /// VOUCH_INSECURE_REGISTRIES, comma-separated.
+    #[arg(long = "insecure-registry", value_name = "HOST:PORT")]
+    pub insecure_registries: Vec<String>,
+    /// Print what was done as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// The ledger the reviews come from.
+    #[command(flatten)]
+    pub ledger: LedgerArgs,
+}
+
+/// `vouch fetch`
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    /// The image: REPO[:TAG] or REPO@sha256:<hex> (a tag is resolved to its digest first).
+    #[arg(value_name = "IMAGE")]
+    pub image: String,
+    /// A reviewer public key: bundles are verified with these keys. Repeatable.
+    #[arg(long = "key", value_name = "FILE.pub")]
+    pub keys: Vec<PathBuf>,
+    /// Save the bundles into this new directory.
+    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Submit every bundle that checks out to vouchd (which verifies it against its policy).
+    #[arg(long)]
+    pub submit: bool,
+    /// A registry spoken to over plain HTTP (HOST:PORT). Repeatable; also
+    /// VOUCH_INSECURE_REGISTRIES, comma-separated.
+    #[arg(long = "insecure-registry", value_name = "HOST:PORT")]
+    pub insecure_registries: Vec<String>,
+    /// One JSON object per bundle.
+    #[arg(long)]
+    pub json: bool,
+}

@@ -20,39 +20,39 @@ use crate::cmd::key::read_public_key;
 use crate::cmd::{progress_bar, Outcome};
 
 /// Where the entries come from: a ledger file, or vouchd.
-enum Source {
+pub enum Source {
     File(Box<LedgerReader>),
     Daemon(Client),
 }
 
 /// One entry as read, before it is checked.
-struct Raw {
-    kind: EntryKind,
-    integrated_at: i64,
-    body: Vec<u8>,
-    inclusion: InclusionProof,
+pub struct Raw {
+    /// What it holds.
+    pub kind: EntryKind,
+    /// When it was integrated.
+    pub integrated_at: i64,
+    /// Its bytes.
+    pub body: Vec<u8>,
+    /// Its inclusion proof in the checkpoint's tree.
+    pub inclusion: InclusionProof,
 }
 
 impl Source {
-    fn open(args: &ExportArgs, socket: Option<&Path>) -> Result<Self> {
-        let Some(db) = &args.ledger.db else {
-            if args.ledger.log_key.is_some() {
+    /// The ledger file `--db` names, or vouchd.
+    pub fn from_ledger(ledger: &crate::cli::LedgerArgs, socket: Option<&Path>) -> Result<Self> {
+        let Some(db) = &ledger.db else {
+            if ledger.log_key.is_some() {
                 bail!("--log-key pins the key of a ledger file (--db); with vouchd the CLI pins the key on first contact");
             }
             return Ok(Source::Daemon(Client::new(socket)?));
         };
-        let key = args
-            .ledger
-            .log_key
-            .as_deref()
-            .map(read_public_key)
-            .transpose()?;
+        let key = ledger.log_key.as_deref().map(read_public_key).transpose()?;
         Ok(Source::File(Box::new(LedgerReader::open(db, key)?)))
     }
 
     /// The latest checkpoint, its signature verified with the log key (and, from vouchd,
     /// consistent with what this CLI saw before); and the log key's PEM.
-    fn checkpoint(&self) -> Result<(Checkpoint, String)> {
+    pub fn checkpoint(&self) -> Result<(Checkpoint, String)> {
         match self {
             Source::File(reader) => {
                 let view = reader.view();
@@ -70,7 +70,7 @@ impl Source {
     }
 
     /// The entries about `digest`.
-    fn indexes_for(&self, digest: &Digest) -> Result<Vec<u64>> {
+    pub fn indexes_for(&self, digest: &Digest) -> Result<Vec<u64>> {
         match self {
             Source::File(reader) => Ok(reader.view().indexes_for_subject(digest)?),
             Source::Daemon(client) => {
@@ -80,7 +80,8 @@ impl Source {
         }
     }
 
-    fn entry(&self, index: u64, size: u64) -> Result<Raw> {
+    /// Entry `index` and its proof in the tree of `size` entries (not yet checked).
+    pub fn entry(&self, index: u64, size: u64) -> Result<Raw> {
         match self {
             Source::File(reader) => {
                 let view = reader.view();
@@ -137,7 +138,7 @@ fn selection(args: &ExportArgs, source: &Source, size: u64) -> Result<Selection>
 
 /// Runs `vouch export`.
 pub fn run(args: &ExportArgs, socket: Option<&Path>) -> Result<Outcome> {
-    let source = Source::open(args, socket)?;
+    let source = Source::from_ledger(&args.ledger, socket)?;
     let (checkpoint, log_key) = source.checkpoint()?;
     let size = checkpoint.tree_size;
     let selection = selection(args, &source, size)?;

@@ -29,7 +29,7 @@ pub struct Pushed {
 }
 
 /// Runs a peer tool; its stdout, or a failed test with its stderr.
-fn run(program: &str, args: &[&str]) -> String {
+pub fn run(program: &str, args: &[&str]) -> String {
     let out = StdCommand::new(program).args(args).output().unwrap();
     assert!(
         out.status.success(),

@@ -1,0 +1,153 @@
+//! `vouch publish` and `vouch fetch` against Debian's docker-registry (distribution 2.8, no
+//! referrers API, so the fallback tag `sha256-<hex>` is what clients read), read back with
+//! skopeo as well as with vouch; a second vouchd takes the fetched reviews and answers alike.
+
+use std::process::Command as StdCommand;
+
+use crate::daemon::Setup;
+use crate::pull::{code, text, World};
+use crate::support::run;
+
+fn skopeo_raw(reference: &str) -> serde_json::Value {
+    let image = format!("docker://{reference}");
+    let raw = run(
+        "skopeo",
+        &["inspect", "--raw", "--tls-verify=false", &image],
+    );
+    serde_json::from_str(&raw).unwrap()
+}
+
+#[test]
+fn published_reviews_sit_at_the_fallback_tag_and_fetch_back_into_another_ledger() {
+    let Some(world) = World::start() else {
+        return;
+    };
+    let home = &world.setup.home;
+    let digest = world.reviewed("team/app", "1.0", "published");
+    let image = format!("{}@{digest}", world.repo("team/app"));
+    let addr = world.registry.addr.clone();
+    let publish = || {
+        let out = world
+            .setup
+            .vouch()
+            .args(["publish", "--insecure-registry", &addr, &image])
+            .output()
+            .unwrap();
+        assert_eq!(code(&out), 0, "{}", text(&out));
+        text(&out)
+    };
+    assert!(publish().contains("published 1 review bundle(s)"));
+    // Where the OCI 1.1 spec says a client without the referrers API looks: an index at the
+    // fallback tag, listing a manifest in cosign 3's layout about this image.
+    let tag = format!("{}:sha256-{}", world.repo("team/app"), &digest[7..]);
+    let index = skopeo_raw(&tag);
+    assert_eq!(
+        index["mediaType"],
+        "application/vnd.oci.image.index.v1+json"
+    );
+    let listed = index["manifests"].as_array().unwrap().clone();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        listed[0]["artifactType"],
+        "application/vnd.dev.sigstore.bundle.v0.3+json"
+    );
+    let referrer = skopeo_raw(&format!(
+        "{}@{}",
+        world.repo("team/app"),
+        listed[0]["digest"].as_str().unwrap()
+    ));
+    assert_eq!(referrer["subject"]["digest"], digest.as_str());
+    assert_eq!(
+        referrer["config"]["mediaType"],
+        "application/vnd.oci.empty.v1+json"
+    );
+    assert_eq!(referrer["config"]["size"], 2);
+    assert_eq!(
+        referrer["layers"][0]["mediaType"],
+        "application/vnd.dev.sigstore.bundle.v0.3+json"
+    );
+    assert_eq!(
+        referrer["annotations"]["dev.sigstore.bundle.content"],
+        "dsse-envelope"
+    );
+    assert_eq!(
+        referrer["annotations"]["dev.sigstore.bundle.predicateType"],
+        "https://vouch.dev/attestation/review/v1"
+    );
+    // Publishing again duplicates nothing.
+    assert!(publish().contains("published 0 review bundle(s)"));
+    assert_eq!(skopeo_raw(&tag)["manifests"].as_array().unwrap().len(), 1);
+
+    // Fetched and verified; saved; submitted to a second vouchd with its own ledger, which
+    // then answers as the first does.
+    let public = world.setup.public.display().to_string();
+    let fetch = |setup: &Setup, extra: &[&str]| {
+        let mut cmd = setup.vouch();
+        cmd.args(["fetch", "--insecure-registry", &addr, "--key", &public])
+            .args(extra)
+            .arg(&image);
+        cmd.output().unwrap()
+    };
+    let out = fetch(
+        &world.setup,
+        &["-o", home.path("fetched").to_str().unwrap()],
+    );
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert!(text(&out).contains("signature verified"), "{}", text(&out));
+    assert_eq!(std::fs::read_dir(home.path("fetched")).unwrap().count(), 1);
+    let trusted = |setup: &Setup| {
+        let out = setup.vouch().args(["check", &image]).output().unwrap();
+        code(&out)
+    };
+    // A second vouchd that trusts this reviewer's key, with an empty ledger of its own.
+    let second = Setup::new_with_keys(std::slice::from_ref(&world.setup.public), &[]);
+    assert_eq!(trusted(&second), 1, "not yet");
+    let out = fetch(&second, &["--submit"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert_eq!(
+        trusted(&second),
+        0,
+        "the fetched review counts in the second ledger"
+    );
+    assert_eq!(trusted(&world.setup), 0);
+
+    // A fallback index pointing at another image's referrers: refused, nothing submitted.
+    let elsewhere = world
+        .registry
+        .push(&home.path(""), "team/app", "2.0", "elsewhere");
+    let moved = format!("{}:sha256-{}", world.repo("team/app"), &elsewhere[7..]);
+    let copied = StdCommand::new("skopeo")
+        .args([
+            "copy",
+            "--quiet",
+            "--all",
+            "--src-tls-verify=false",
+            "--dest-tls-verify=false",
+        ])
+        .arg(format!("docker://{tag}"))
+        .arg(format!("docker://{moved}"))
+        .output()
+        .unwrap();
+    assert!(
+        copied.status.success(),
+        "{}",
+        String::from_utf8_lossy(&copied.stderr)
+    );
+    let out = world
+        .setup
+        .vouch()
+        .args([
+            "fetch",
+            "--insecure-registry",
+            &addr,
+            &format!("{}@{elsewhere}", world.repo("team/app")),
+        ])
+        .output()
+        .unwrap();
+    assert_ne!(code(&out), 0, "{}", text(&out));
+    assert!(
+        text(&out).contains("not ") && text(&out).contains(&elsewhere),
+        "{}",
+        text(&out)
+    );
+}
