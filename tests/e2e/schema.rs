@@ -144,3 +144,39 @@ fn the_readme_policy_example_reads_and_follows_its_schema() {
     )
     .is_err());
 }
+
+/// Every line of a real `vouch export --format ledger` follows
+/// `schema/json/ledger-export-v1.schema.json`; a line with a field too many does not.
+#[test]
+fn a_ledger_export_follows_its_schema() {
+    let validator = schema("ledger-export-v1.schema.json");
+    let setup = crate::daemon::Setup::new(&[]);
+    let envelope = setup.attest(&image("5a"), "trusted", "a.json");
+    setup.vouch().arg("submit").arg(envelope).assert().success();
+    let out = setup
+        .vouch()
+        .args(["export", "--format", "ledger"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "a header and one entry");
+    for (n, line) in lines.iter().enumerate() {
+        assert_valid(&validator, line, &format!("line {}", n + 1));
+    }
+    for mut line in lines {
+        line["extra"] = Value::Bool(true);
+        assert!(
+            !validator.is_valid(&line),
+            "an unknown field must not validate"
+        );
+    }
+}
