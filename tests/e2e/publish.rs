@@ -99,6 +99,11 @@ fn published_reviews_sit_at_the_fallback_tag_and_fetch_back_into_another_ledger(
         let out = setup.vouch().args(["check", &image]).output().unwrap();
         code(&out)
     };
+    // A vouchd that does not know this reviewer's key refuses the fetched review: exit 1.
+    let stranger = Setup::new(&[]);
+    let out = fetch(&stranger, &["--submit"]);
+    assert_eq!(code(&out), 1, "{}", text(&out));
+    assert_eq!(trusted(&stranger), 1);
     // A second vouchd that trusts this reviewer's key, with an empty ledger of its own.
     let second = Setup::new_with_keys(std::slice::from_ref(&world.setup.public), &[]);
     assert_eq!(trusted(&second), 1, "not yet");

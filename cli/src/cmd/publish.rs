@@ -85,7 +85,8 @@ struct FetchedBundle {
 }
 
 /// Runs `vouch fetch IMAGE`: every review bundle published about the image's digest, each
-/// checked (its subject is this digest; with --key, its signature); exit 1 if any is not.
+/// checked (its subject is this digest; with --key, its signature); exit 1 if any is not, or if
+/// vouchd refuses one given with --submit.
 pub fn fetch(args: &FetchArgs, socket: Option<&Path>) -> Result<Outcome> {
     let keys = args
         .keys
@@ -115,6 +116,10 @@ pub fn fetch(args: &FetchArgs, socket: Option<&Path>) -> Result<Outcome> {
                     let accepted =
                         crate::cmd::submit::send(client, &name, envelope_bytes.clone(), false)?;
                     line.submitted = Some(accepted);
+                    if !accepted {
+                        // vouchd refused it (say, a key its policy does not know): not imported.
+                        outcome = Outcome::No;
+                    }
                 }
                 line
             }
