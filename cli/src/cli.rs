@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 mod consume;
 pub use consume::{
     EngineChoice, ExportArgs, ExportFormat, FetchArgs, InitShell, InstallCommand,
-    InstallPluginArgs, PublishArgs, PullArgs, ShellInitArgs, TrustArgs,
+    InstallPluginArgs, PublishArgs, PullArgs, RegistryArgs, ShellInitArgs, TrustArgs,
 };
 
 /// Review container images, sign what you reviewed, and verify what others signed.
@@ -462,9 +462,9 @@ pub struct AttestArgs {
     /// and record it.
     #[arg(long, requires = "dockerfile")]
     pub resolve_base: bool,
-    /// A registry spoken to over plain HTTP when resolving (HOST:PORT). Repeatable.
-    #[arg(long = "insecure-registry", value_name = "HOST:PORT")]
-    pub insecure_registries: Vec<String>,
+    /// Which registries are spoken to over plain HTTP when resolving.
+    #[command(flatten)]
+    pub registry: RegistryArgs,
     /// A build argument for the Dockerfile analysis, as given to docker build. Repeatable.
     #[arg(long = "build-arg", value_name = "KEY=VALUE", requires = "dockerfile")]
     pub build_args: Vec<String>,

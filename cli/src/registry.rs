@@ -68,23 +68,6 @@ pub struct PlatformManifest {
     pub platform: Option<String>,
 }
 
-/// The registries to speak plain HTTP to: those given on the command line, and those in
-/// `VOUCH_INSECURE_REGISTRIES` (comma-separated `HOST:PORT`).
-pub fn insecure_registries(flags: &[String]) -> Vec<String> {
-    let from_env = std::env::var("VOUCH_INSECURE_REGISTRIES").unwrap_or_default();
-    flags
-        .iter()
-        .cloned()
-        .chain(
-            from_env
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string),
-        )
-        .collect()
-}
-
 /// The digest `reference` (a tag, or a digest to check) resolves to now, computed from the
 /// manifest the registry sends.
 pub fn resolve_digest(reference: &str, insecure: &[String]) -> Result<Digest> {

@@ -130,10 +130,9 @@ pub struct TrustArgs {
         value_delimiter = ':'
     )]
     pub trusted_keys: Vec<PathBuf>,
-    /// A registry spoken to over plain HTTP when resolving a tag (HOST:PORT). Repeatable; also
-    /// VOUCH_INSECURE_REGISTRIES, comma-separated.
-    #[arg(long = "insecure-registry", value_name = "HOST:PORT")]
-    pub insecure_registries: Vec<String>,
+    /// Which registries are spoken to over plain HTTP.
+    #[command(flatten)]
+    pub registry: RegistryArgs,
 }
 
 /// `vouch publish`
@@ -142,10 +141,9 @@ pub struct PublishArgs {
     /// The image, pinned: REPO@sha256:<hex>. Its registry receives the bundles.
     #[arg(value_name = "IMAGE")]
     pub image: String,
-    /// A registry spoken to over plain HTTP (HOST:PORT). Repeatable; also
-    /// VOUCH_INSECURE_REGISTRIES, comma-separated.
-    #[arg(long = "insecure-registry", value_name = "HOST:PORT")]
-    pub insecure_registries: Vec<String>,
+    /// Which registries are spoken to over plain HTTP.
+    #[command(flatten)]
+    pub registry: RegistryArgs,
     /// Print what was done as JSON.
     #[arg(long)]
     pub json: bool,
@@ -169,11 +167,32 @@ pub struct FetchArgs {
     /// Submit every bundle that checks out to vouchd (which verifies it against its policy).
     #[arg(long)]
     pub submit: bool,
-    /// A registry spoken to over plain HTTP (HOST:PORT). Repeatable; also
-    /// VOUCH_INSECURE_REGISTRIES, comma-separated.
-    #[arg(long = "insecure-registry", value_name = "HOST:PORT")]
-    pub insecure_registries: Vec<String>,
+    /// Which registries are spoken to over plain HTTP.
+    #[command(flatten)]
+    pub registry: RegistryArgs,
     /// One JSON object per bundle.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Which registries are spoken to over plain HTTP: only those named, never another.
+#[derive(Debug, Args)]
+pub struct RegistryArgs {
+    /// A registry spoken to over plain HTTP (HOST:PORT), e.g. a local one. Repeatable; also
+    /// VOUCH_INSECURE_REGISTRIES, comma-separated.
+    #[arg(long = "insecure-registry", value_name = "HOST:PORT")]
+    pub insecure_registries: Vec<String>,
+}
+
+impl RegistryArgs {
+    /// The registries named here and in `VOUCH_INSECURE_REGISTRIES`.
+    pub fn insecure(&self) -> Vec<String> {
+        let from_env = std::env::var("VOUCH_INSECURE_REGISTRIES").unwrap_or_default();
+        let named = from_env.split(',').map(str::trim).filter(|s| !s.is_empty());
+        self.insecure_registries
+            .iter()
+            .cloned()
+            .chain(named.map(str::to_string))
+            .collect()
+    }
 }

@@ -87,7 +87,7 @@ fn review_dockerfile(
         let digest = match ImageRef::parse_pinned(&found.reference) {
             Ok(image) => image.digest(),
             Err(_) if args.resolve_base => {
-                resolve_base(&found.reference, &args.insecure_registries)?
+                resolve_base(&found.reference, &args.registry.insecure())?
             }
             Err(_) => continue,
         };
@@ -194,8 +194,7 @@ fn now_seconds() -> DateTime<Utc> {
 
 #[cfg(feature = "registry")]
 fn resolve_base(reference: &str, insecure: &[String]) -> Result<Digest> {
-    let insecure = crate::registry::insecure_registries(insecure);
-    crate::registry::resolve_digest(reference, &insecure).with_context(|| {
+    crate::registry::resolve_digest(reference, insecure).with_context(|| {
         format!(
             "--resolve-base: give --base {reference}@sha256:<hex> instead \
                  if the registry cannot be reached"

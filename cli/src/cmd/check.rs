@@ -125,7 +125,7 @@ impl Target {
             });
         }
         let repository = ImageRef::repository(&args.image)?;
-        let digest = resolve_tag(&args.image, &args.trust.insecure_registries)?;
+        let digest = resolve_tag(&args.image, &args.trust.registry.insecure())?;
         Ok(Target {
             digest,
             repository: Some(repository),
@@ -136,8 +136,7 @@ impl Target {
 
 #[cfg(feature = "registry")]
 fn resolve_tag(image: &str, insecure: &[String]) -> Result<Digest> {
-    let insecure = crate::registry::insecure_registries(insecure);
-    crate::registry::resolve_digest(image, &insecure).with_context(|| {
+    crate::registry::resolve_digest(image, insecure).with_context(|| {
         format!("resolving the tag {image} to a digest (or check REPO@sha256:<hex> directly)")
     })
 }

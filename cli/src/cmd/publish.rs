@@ -13,8 +13,8 @@ use crate::client::Client;
 use crate::cmd::export::Source;
 use crate::cmd::key::read_public_key;
 use crate::cmd::{print_line, Outcome};
+use crate::registry::referrers;
 use crate::registry::session::Session;
-use crate::registry::{insecure_registries, referrers};
 
 /// Runs `vouch publish IMAGE@DIGEST`.
 pub fn publish(args: &PublishArgs, socket: Option<&Path>) -> Result<Outcome> {
@@ -40,7 +40,7 @@ pub fn publish(args: &PublishArgs, socket: Option<&Path>) -> Result<Outcome> {
     if bundles.is_empty() {
         bail!("the ledger holds no review of {digest}: nothing to publish");
     }
-    let insecure = insecure_registries(&args.insecure_registries);
+    let insecure = args.registry.insecure();
     let reference = vouch_proto::image::reference(&format!("{}@{digest}", image.name()))?;
     let session = Session::open(&reference, &insecure)?;
     let subject = session
@@ -93,7 +93,7 @@ pub fn fetch(args: &FetchArgs, socket: Option<&Path>) -> Result<Outcome> {
         .iter()
         .map(|p| read_public_key(p))
         .collect::<Result<Vec<_>>>()?;
-    let insecure = insecure_registries(&args.insecure_registries);
+    let insecure = args.registry.insecure();
     let reference = vouch_proto::image::reference(&args.image)?;
     let session = Session::open(&reference, &insecure)?;
     let target = reference.digest().or(reference.tag()).unwrap_or("latest");

@@ -21,7 +21,7 @@ use crate::client::Client;
 use crate::cmd::check::{confirm, print_answer, read_keys, Confirmed, Verified};
 use crate::cmd::{print_line, Outcome};
 use crate::engine::{local_platform, platform_matches, Engine};
-use crate::registry::{fetch, insecure_registries, Fetched};
+use crate::registry::{fetch, Fetched};
 
 /// What the user named: a repository as docker normalises it, and a tag, a digest or both.
 struct Name {
@@ -115,7 +115,7 @@ pub fn run(args: &PullArgs, socket: Option<&Path>) -> Result<Outcome> {
         true => None,
         false => Some(Engine::choose(args.engine)?),
     };
-    let insecure = insecure_registries(&args.trust.insecure_registries);
+    let insecure = args.trust.registry.insecure();
     let fetched = fetch(&name.wanted(), &insecure)
         .with_context(|| format!("resolving {} to a digest; nothing was pulled", args.image))?;
     let keys = read_keys(&args.trust.trusted_keys)?;
