@@ -18,7 +18,7 @@ use vouch_proto::{
 
 use crate::cli::CheckArgs;
 use crate::client::Client;
-use crate::cmd::key::read_public_key;
+use crate::cmd::key::read_public_keys;
 use crate::cmd::{print_line, Outcome};
 use crate::known;
 
@@ -67,7 +67,7 @@ impl Confirmed {
 /// Runs `vouch check`.
 pub fn run(args: &CheckArgs, socket: Option<&Path>) -> Result<Outcome> {
     let target = Target::of(args)?;
-    let keys = read_keys(&args.trust.trusted_keys)?;
+    let keys = read_public_keys(&args.trust.trusted_keys)?;
     let client = Client::new(socket)?;
     let confirmed = confirm(&client, target.digest, target.repository.as_deref(), &keys)?;
     let shown = match &target.resolved_from {
@@ -144,11 +144,6 @@ fn resolve_tag(image: &str, insecure: &[String]) -> Result<Digest> {
 #[cfg(not(feature = "registry"))]
 fn resolve_tag(image: &str, _insecure: &[String]) -> Result<Digest> {
     bail!("{image} is a tag, and this vouch was built without the registry feature that resolves tags; check REPO@sha256:<hex>")
-}
-
-/// Reads the pinned reviewer keys.
-pub fn read_keys(paths: &[std::path::PathBuf]) -> Result<Vec<PublicKey>> {
-    paths.iter().map(|path| read_public_key(path)).collect()
 }
 
 /// Asks vouchd about `digest` (as an image of `repository`) and, when it says trusted, checks

@@ -16,7 +16,7 @@ use vouch_proto::{verify_checkpoint, Checkpoint, Digest, EntryKind, ImageRef, In
 
 use crate::cli::{ExportArgs, ExportFormat};
 use crate::client::Client;
-use crate::cmd::key::read_public_key;
+use crate::cmd::key::{read_public_key, read_public_keys};
 use crate::cmd::{progress_bar, Outcome};
 
 /// Where the entries come from: a ledger file, or vouchd.
@@ -46,7 +46,7 @@ impl Source {
             }
             return Ok(Source::Daemon(Client::new(socket)?));
         };
-        let key = ledger.log_key.as_deref().map(read_public_key).transpose()?;
+        let key = crate::cmd::log::pinned_key(ledger)?;
         Ok(Source::File(Box::new(LedgerReader::open(db, key)?)))
     }
 
@@ -319,11 +319,7 @@ struct ExportReport {
 pub fn verify(path: &Path, args: &crate::cli::VerifyArgs) -> Result<Outcome> {
     use std::io::BufRead;
     let log_key = read_public_key(args.log_key.as_deref().context("--log-key is required")?)?;
-    let keys = args
-        .keys
-        .iter()
-        .map(|p| read_public_key(p))
-        .collect::<Result<Vec<_>>>()?;
+    let keys = read_public_keys(&args.keys)?;
     let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
     let mut lines = std::io::BufReader::new(file);
     let mut line = |n: usize| -> Result<Option<Vec<u8>>> {

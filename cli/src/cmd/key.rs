@@ -74,6 +74,11 @@ pub fn id(args: &KeyIdArgs) -> Result<Outcome> {
     )
 }
 
+/// Reads every public key file in `paths` (e.g. repeated `--key` or `--trusted-key` flags).
+pub fn read_public_keys(paths: &[std::path::PathBuf]) -> Result<Vec<PublicKey>> {
+    paths.iter().map(|path| read_public_key(path)).collect()
+}
+
 /// Reads a PEM public key file, naming the file in any error.
 pub fn read_public_key(path: &Path) -> Result<PublicKey> {
     let text = std::fs::read_to_string(path)

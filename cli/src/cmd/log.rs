@@ -13,7 +13,7 @@ use crate::cli::{
     LedgerArgs, LogCheckpointArgs, LogConsistencyArgs, LogProveArgs, LogVerifyArgs, VerifyProofArgs,
 };
 use crate::client::Client;
-use crate::cmd::key::read_public_key;
+use crate::cmd::key::{read_public_key, read_public_keys};
 use crate::cmd::{print_line, progress_bar, read_input, Outcome};
 use crate::known;
 
@@ -72,7 +72,8 @@ fn daemon_checkpoint_at(client: &Client, latest: &Checkpoint, size: u64) -> Resu
     Ok(old)
 }
 
-fn pinned_key(args: &LedgerArgs) -> Result<Option<PublicKey>> {
+/// The log key `--log-key` pins, if given.
+pub fn pinned_key(args: &LedgerArgs) -> Result<Option<PublicKey>> {
     args.log_key.as_deref().map(read_public_key).transpose()
 }
 
@@ -84,11 +85,7 @@ pub fn verify(args: &LogVerifyArgs) -> Result<Outcome> {
             .unwrap_or_else(|| "$XDG_DATA_HOME/vouch/ledger.db".into());
         bail!("vouch log verify audits a ledger file: give --db (vouchd's default is {default})");
     };
-    let reviewer_keys = args
-        .keys
-        .iter()
-        .map(|p| read_public_key(p))
-        .collect::<Result<Vec<_>>>()?;
+    let reviewer_keys = read_public_keys(&args.keys)?;
     let known_checkpoints = args
         .checkpoints
         .iter()

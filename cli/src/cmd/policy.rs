@@ -65,12 +65,7 @@ pub fn test(args: &PolicyTestArgs) -> Result<Outcome> {
         .iter()
         .map(|image| question(image))
         .collect::<Result<Vec<_>>>()?;
-    let log_key = args
-        .ledger
-        .log_key
-        .as_deref()
-        .map(crate::cmd::key::read_public_key)
-        .transpose()?;
+    let log_key = crate::cmd::log::pinned_key(&args.ledger)?;
     let Audited { index, report, .. } = TrustIndex::from_audit(&db, log_key, policy.keys())
         .with_context(|| format!("auditing {}", db.display()))?;
     if !report.intact {

@@ -11,7 +11,7 @@ use vouch_proto::{Digest, EntryKind, Envelope, ImageRef, PublicKey};
 use crate::cli::{FetchArgs, PublishArgs};
 use crate::client::Client;
 use crate::cmd::export::Source;
-use crate::cmd::key::read_public_key;
+use crate::cmd::key::read_public_keys;
 use crate::cmd::{print_line, Outcome};
 use crate::registry::referrers;
 use crate::registry::session::Session;
@@ -88,11 +88,7 @@ struct FetchedBundle {
 /// checked (its subject is this digest; with --key, its signature); exit 1 if any is not, or if
 /// vouchd refuses one given with --submit.
 pub fn fetch(args: &FetchArgs, socket: Option<&Path>) -> Result<Outcome> {
-    let keys = args
-        .keys
-        .iter()
-        .map(|p| read_public_key(p))
-        .collect::<Result<Vec<_>>>()?;
+    let keys = read_public_keys(&args.keys)?;
     let insecure = args.registry.insecure();
     let reference = vouch_proto::image::reference(&args.image)?;
     let session = Session::open(&reference, &insecure)?;

@@ -18,7 +18,8 @@ use vouch_proto::{Digest, ImageRef};
 
 use crate::cli::PullArgs;
 use crate::client::Client;
-use crate::cmd::check::{confirm, print_answer, read_keys, Confirmed, Verified};
+use crate::cmd::check::{confirm, print_answer, Confirmed, Verified};
+use crate::cmd::key::read_public_keys;
 use crate::cmd::{print_line, Outcome};
 use crate::engine::{local_platform, platform_matches, Engine};
 use crate::registry::{fetch, Fetched};
@@ -118,7 +119,7 @@ pub fn run(args: &PullArgs, socket: Option<&Path>) -> Result<Outcome> {
     let insecure = args.trust.registry.insecure();
     let fetched = fetch(&name.wanted(), &insecure)
         .with_context(|| format!("resolving {} to a digest; nothing was pulled", args.image))?;
-    let keys = read_keys(&args.trust.trusted_keys)?;
+    let keys = read_public_keys(&args.trust.trusted_keys)?;
     let client = Client::new(socket)?;
     let choice = choose(
         &client,

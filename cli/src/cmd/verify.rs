@@ -11,7 +11,7 @@ use vouch_proto::revocation::{parse_submission, verify_submission, Submission};
 use vouch_proto::{timestamp, verify_review, Envelope, PublicKey, Verdict};
 
 use crate::cli::VerifyArgs;
-use crate::cmd::key::read_public_key;
+use crate::cmd::key::read_public_keys;
 use crate::cmd::{print_line, read_input, Outcome, MAX_INPUT};
 
 /// Runs `vouch verify`: every envelope is checked and reported; the exit code is the worst
@@ -20,11 +20,7 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome> {
     if let Some(path) = &args.ledger_export {
         return crate::cmd::export::verify(path, args);
     }
-    let keys = args
-        .keys
-        .iter()
-        .map(|path| read_public_key(path))
-        .collect::<Result<Vec<_>>>()?;
+    let keys = read_public_keys(&args.keys)?;
     let mut worst = Outcome::Yes;
     let mut report = |file: String, bytes: Result<Vec<u8>>| -> Result<()> {
         let (report, mut outcome) = check(file, bytes, &keys);
