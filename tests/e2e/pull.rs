@@ -108,9 +108,6 @@ impl Engine for Podman {
     }
     fn env(&self) -> Vec<(&'static str, String)> {
         Podman::env(self)
-            .into_iter()
-            .map(|(k, v)| (k, v.display().to_string()))
-            .collect()
     }
     fn repo_digests(&self, image: &str) -> Option<Vec<String>> {
         Podman::repo_digests(self, image)

@@ -69,10 +69,7 @@ fn stored_credentials_reach_a_registry_that_asks_for_a_password() {
     // containers' auth.json ($REGISTRY_AUTH_FILE), for podman and vouch.
     std::fs::remove_file(home.path(".docker/config.json")).unwrap();
     std::fs::write(home.path("auth.json"), &auths).unwrap();
-    let mut env: Vec<(&str, String)> = Podman::env(&podman)
-        .into_iter()
-        .map(|(k, v)| (k, v.display().to_string()))
-        .collect();
+    let mut env = Podman::env(&podman);
     env.push((
         "REGISTRY_AUTH_FILE",
         home.path("auth.json").display().to_string(),
@@ -273,10 +270,7 @@ fn a_warn_mode_rule_pulls_what_is_not_trusted_and_says_so() {
     let digest = world
         .registry
         .push_layered(&home.path(""), "team/app", "1.0", "warned", 4096);
-    let mut env: Vec<(&str, String)> = Podman::env(&podman)
-        .into_iter()
-        .map(|(k, v)| (k, v.display().to_string()))
-        .collect();
+    let mut env = Podman::env(&podman);
     env.push(("VOUCH_SOCKET", socket.display().to_string()));
     let image = format!("{}:1.0", world.repo("team/app"));
     let out = world.pull(&["--engine", "podman", "--json", &image], &env);

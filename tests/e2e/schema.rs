@@ -156,14 +156,9 @@ fn a_ledger_export_follows_its_schema() {
     let out = setup
         .vouch()
         .args(["export", "--format", "ledger"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .assert()
+        .success();
+    let lines: Vec<Value> = String::from_utf8(out.get_output().stdout.clone())
         .unwrap()
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())

@@ -165,12 +165,14 @@ impl Podman {
     }
 
     /// The environment that points podman at this storage and configuration.
-    pub fn env(&self) -> Vec<(&'static str, PathBuf)> {
-        vec![
-            ("CONTAINERS_STORAGE_CONF", self.path("storage.conf")),
-            ("CONTAINERS_REGISTRIES_CONF", self.path("registries.conf")),
-            ("CONTAINERS_CONF", self.path("containers.conf")),
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        [
+            ("CONTAINERS_STORAGE_CONF", "storage.conf"),
+            ("CONTAINERS_REGISTRIES_CONF", "registries.conf"),
+            ("CONTAINERS_CONF", "containers.conf"),
         ]
+        .map(|(name, file)| (name, self.path(file).display().to_string()))
+        .into()
     }
 
     fn path(&self, name: &str) -> PathBuf {
