@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod consume;
 pub use consume::{
-    EngineChoice, ExportArgs, ExportFormat, FetchArgs, InitShell, InstallCommand,
+    EngineChoice, ExportArgs, ExportFormat, FetchArgs, ImportArgs, InitShell, InstallCommand,
     InstallPluginArgs, PublishArgs, PullArgs, RegistryArgs, ShellInitArgs, TrustArgs,
 };
 
@@ -98,6 +98,15 @@ pub enum Command {
     ///
     /// From vouchd, or from a ledger file with --db. Exit 0 exported, 2 an error.
     Export(ExportArgs),
+    /// Append the entries of an export (`vouch export`, any format) to vouchd's ledger: each
+    /// verified again by vouchd and checked against its policy; entries already there are
+    /// skipped; policy entries are not imported (a ledger keeps its own policy). A file that
+    /// does not verify imports nothing: the whole file is checked (with vouchd, as a dry run)
+    /// before the first entry is appended.
+    ///
+    /// Exit 0 every entry imported or already there, 1 the file does not verify (nothing
+    /// imported) or vouchd refused some entries (the rest imported), 2 an error.
+    Import(ImportArgs),
     /// Publish an image's reviews next to it in its registry: Sigstore bundles as OCI 1.1
     /// referrers (the layout cosign 3 writes), listed at the fallback tag `sha256-<hex>` where
     /// the registry has no referrers API. Publishing again adds nothing twice.

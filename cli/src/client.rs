@@ -8,7 +8,9 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper::Request;
 use serde::de::DeserializeOwned;
-use vouch_proto::api::{paths, CheckpointResponse, EntryResponse, ErrorBody, TrustResponse};
+use vouch_proto::api::{
+    paths, CheckpointResponse, EntryResponse, ErrorBody, ImportRequest, TrustResponse,
+};
 use vouch_proto::{ConsistencyProof, Digest, InclusionProof};
 
 /// How long one request may take, connecting included: 30 s, or `VOUCH_TIMEOUT` seconds.
@@ -86,6 +88,11 @@ impl Client {
     /// `POST /v1/entries`: the reply as is (the caller tells refusals from errors).
     pub fn submit(&self, envelope: Vec<u8>) -> Result<Reply> {
         self.send("POST", paths::ENTRIES, envelope)
+    }
+
+    /// `POST /v1/import`: the reply as is (the caller tells refusals from errors).
+    pub fn import(&self, request: &ImportRequest) -> Result<Reply> {
+        self.send("POST", paths::IMPORT, serde_json::to_vec(request)?)
     }
 
     /// `GET /v1/trust/{digest}`.

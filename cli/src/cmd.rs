@@ -4,6 +4,7 @@ pub mod attest;
 pub mod check;
 pub mod docs;
 pub mod export;
+pub mod import;
 pub mod install;
 pub mod key;
 pub mod log;

@@ -8,6 +8,7 @@ mod cli;
 mod client;
 mod cmd;
 mod engine;
+mod exported;
 mod git;
 mod known;
 mod passphrase;
@@ -73,6 +74,7 @@ fn main() -> ExitCode {
             "this vouch was built without the registry feature, which `vouch pull` needs"
         )),
         Command::Export(args) => cmd::export::run(args, cli.socket.as_deref()),
+        Command::Import(args) => cmd::import::run(args, cli.socket.as_deref()),
         #[cfg(feature = "registry")]
         Command::Publish(args) => cmd::publish::publish(args, cli.socket.as_deref()),
         #[cfg(feature = "registry")]

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use vouch_ledger::LedgerError;
 use vouch_proto::api::{
     paths, CheckpointResponse, EntryResponse, ErrorBody, ErrorCode, HealthResponse, Reason,
-    ReasonCode, TrustResponse,
+    ReasonCode, TrustResponse, MAX_IMPORT_BODY,
 };
 use vouch_proto::Digest;
 
@@ -40,6 +40,27 @@ impl ApiError {
             status,
             code,
             detail: detail.into(),
+        }
+    }
+
+    /// Its stable code.
+    pub(crate) fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// The same error, its detail prefixed with `what` (`"what: detail"`).
+    pub(crate) fn prefixed(self, what: &str) -> Self {
+        ApiError {
+            detail: format!("{what}: {}", self.detail),
+            ..self
+        }
+    }
+
+    /// The error as the outcome of one entry of an import, refused on its own.
+    pub(crate) fn outcome(&self) -> vouch_proto::api::ImportOutcome {
+        vouch_proto::api::ImportOutcome::Refused {
+            error: self.code.as_str().to_string(),
+            detail: self.detail.clone(),
         }
     }
 }
@@ -92,13 +113,42 @@ impl From<LedgerError> for ApiError {
 
 pub(crate) type ApiResult<T> = Result<T, ApiError>;
 
+/// A request body as read, or the answer to one that could not be: over `limit` bytes (413,
+/// with `advice`), or not read (400).
+pub(crate) fn body_within(
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+    limit: usize,
+    advice: &str,
+) -> ApiResult<axum::body::Bytes> {
+    body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::TooLarge,
+                format!("the body is over {limit} bytes{advice}"),
+            )
+        } else {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadBody,
+                rejection.body_text(),
+            )
+        }
+    })
+}
+
 /// The full API, for the Unix socket.
 pub fn router(state: Arc<State>) -> Router {
     reads(
-        Router::new().route(
-            paths::ENTRIES,
-            post(crate::submit::submit).layer(DefaultBodyLimit::max(MAX_BODY)),
-        ),
+        Router::new()
+            .route(
+                paths::ENTRIES,
+                post(crate::submit::submit).layer(DefaultBodyLimit::max(MAX_BODY)),
+            )
+            .route(
+                paths::IMPORT,
+                post(crate::import::import).layer(DefaultBodyLimit::max(MAX_IMPORT_BODY)),
+            ),
         state,
     )
 }
@@ -106,7 +156,9 @@ pub fn router(state: Arc<State>) -> Router {
 /// The read-only API, for `--listen`: submissions are refused.
 pub fn read_only(state: Arc<State>) -> Router {
     reads(
-        Router::new().route(paths::ENTRIES, post(refuse_write)),
+        Router::new()
+            .route(paths::ENTRIES, post(refuse_write))
+            .route(paths::IMPORT, post(refuse_write)),
         state,
     )
 }

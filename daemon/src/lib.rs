@@ -3,6 +3,8 @@
 //! [`run`]; tests call [`run`] the same way.
 
 pub mod api;
+mod authorize;
+mod import;
 pub(crate) mod metrics;
 pub mod reload;
 pub mod serve;

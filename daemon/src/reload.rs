@@ -87,8 +87,8 @@ impl State {
             }
             Err(e) => return Err(format!("the audit for the reload could not run: {e}")),
         };
-        for (entry, submission) in carried {
-            crate::state::add_to(&fresh, entry, &submission);
+        for (at, submission) in carried {
+            crate::state::add_to(&fresh, at, &submission);
         }
         self.index.replace(fresh);
         drop(recent);

@@ -11,7 +11,7 @@ use anyhow::{Context, Result};
 use vouch_ledger::{Committer, Ledger, LedgerError, LedgerReader, NewEntry, View};
 use vouch_proto::revocation::Submission;
 use vouch_proto::{Checkpoint, KeyId, Policy, PublicKey};
-use vouch_trust::{summary_of, Audited, TrustIndex};
+use vouch_trust::{summary_of, At, Audited, TrustIndex};
 
 /// How the daemon is set up.
 #[derive(Clone, Debug)]
@@ -55,16 +55,16 @@ pub struct State {
 }
 
 /// What was indexed while a reload rebuilt the index: the entry and its submission.
-pub(crate) type Indexed = (u64, Submission);
+pub(crate) type Indexed = (At, Submission);
 
 /// Adds a verified submission to an index.
-pub(crate) fn add_to(index: &TrustIndex, entry: u64, submission: &Submission) {
+pub(crate) fn add_to(index: &TrustIndex, at: At, submission: &Submission) {
     match submission {
         Submission::Review(statement) => {
-            let (digests, summary) = summary_of(entry, submission.signer(), statement);
+            let (digests, summary) = summary_of(at, submission.signer(), statement);
             index.insert(&digests, summary);
         }
-        other => index.record(entry, other),
+        other => index.record(at.index, other),
     }
 }
 
@@ -316,6 +316,20 @@ impl State {
         }
     }
 
+    /// Queues `entries` to be appended in one transaction (all or none); `reply` gets the results
+    /// once durable. `false` when vouchd is failing closed or stopping (nothing queued).
+    pub(crate) fn append_all(
+        &self,
+        entries: Vec<vouch_ledger::NewEntry>,
+        reply: impl FnOnce(vouch_ledger::AppendAllResult) + Send + 'static,
+    ) -> bool {
+        if self.failure().is_some() {
+            return false;
+        }
+        self.with_writer(|writer| writer.append_all_with(entries, reply))
+            .is_some()
+    }
+
     /// Runs `f` with the writer, if there is one.
     pub(crate) fn with_writer<T>(&self, f: impl FnOnce(&Committer) -> T) -> Option<T> {
         let writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
@@ -349,13 +363,13 @@ impl State {
         Arc::clone(&self.current.read().unwrap_or_else(|p| p.into_inner()).keys)
     }
 
-    /// Indexes a verified submission appended as entry `index` (and keeps it for a reload
-    /// rebuilding the index meanwhile).
-    pub(crate) fn index_submission(&self, index: u64, submission: &Submission) {
+    /// Indexes a verified submission appended at `at` (and keeps it for a reload rebuilding the
+    /// index meanwhile).
+    pub(crate) fn index_submission(&self, at: At, submission: &Submission) {
         let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
-        add_to(&self.index, index, submission);
+        add_to(&self.index, at, submission);
         if let Some(list) = recent.as_mut() {
-            list.push((index, submission.clone()));
+            list.push((at, submission.clone()));
         }
     }
 

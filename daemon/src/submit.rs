@@ -14,8 +14,12 @@ use vouch_ledger::NewEntry;
 use vouch_proto::api::{ErrorCode, SubmitResponse};
 use vouch_proto::revocation::{verify_submission as verify_submission_with, Submission};
 use vouch_proto::{Envelope, VerifyError};
+use vouch_trust::At;
 
-use crate::api::{blocking, failing, stopping, worker_failed, ApiError, ApiResult, MAX_BODY};
+use crate::api::{
+    blocking, body_within, failing, stopping, worker_failed, ApiError, ApiResult, MAX_BODY,
+};
+use crate::authorize::{authorize, Earlier};
 use crate::state::State;
 
 /// Reads and verifies a submission off the async workers, at most [`crate::state`]'s bound at
@@ -38,62 +42,20 @@ async fn verify_submission(state: &Arc<State>, body: Bytes) -> ApiResult<(Envelo
         verified
             .check_not_future(chrono::Utc::now())
             .map_err(|e| refusal(&envelope, e))?;
-        authorize(&shared, &verified, &keys)?;
+        authorize(&shared, &verified, &keys, &Earlier::new())?;
         Ok((envelope, verified))
     })
     .await
     .map_err(|_| worker_failed())?
 }
 
-/// Whether the signer may do what the submission does: a retraction only of the signer's own
-/// review (read back from the ledger and verified again here, its bytes the ones the retraction
-/// names), a key revocation only by an admin of the policy in force.
-fn authorize(
-    state: &State,
-    submission: &Submission,
-    keys: &[vouch_proto::PublicKey],
-) -> ApiResult<()> {
-    let forbidden =
-        |detail: String| ApiError::new(StatusCode::FORBIDDEN, ErrorCode::NotAllowed, detail);
-    match submission {
-        Submission::Review(_) => Ok(()),
-        Submission::KeyRevocation(s) => {
-            let (policy, _) = state.policy();
-            if policy.is_admin(&s.predicate.admin.key_id) {
-                Ok(())
-            } else {
-                Err(forbidden(format!(
-                    "key {} is not an admin of the policy in force: only an admin may revoke a key",
-                    s.predicate.admin.key_id
-                )))
-            }
-        }
-        Submission::Retraction(s) => {
-            let index = s.predicate.entry;
-            let stored = state
-                .read(|view| view.entry(index))
-                .map_err(ApiError::from)?
-                .ok_or_else(|| {
-                    ApiError::new(
-                        StatusCode::NOT_FOUND,
-                        ErrorCode::NoSuchEntry,
-                        format!("there is no entry #{index} to retract"),
-                    )
-                })?;
-            if vouch_proto::Digest::of(&stored.body) != s.subject[0].sha256() {
-                return Err(ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidStatement, format!("the retraction names entry #{index} with a digest that is not the sha256 of its stored bytes")));
-            }
-            let owner = Envelope::from_json(&stored.body)
-                .ok()
-                .and_then(|e| verify_submission_with(&e, keys).ok())
-                .filter(|r| matches!(r, Submission::Review(_)))
-                .map(|r| r.signer());
-            match owner {
-                Some(owner) if owner == s.predicate.reviewer.key_id => Ok(()),
-                Some(owner) => Err(forbidden(format!("entry #{index} is a review by key {owner}; only its reviewer may retract it"))),
-                None => Err(forbidden(format!("entry #{index} is not a review by a key of the policy in force, so it cannot be retracted"))),
-            }
-        }
+/// The ledger entry of a verified submission.
+pub(crate) fn new_entry(body: Vec<u8>, envelope: &Envelope, verified: &Submission) -> NewEntry {
+    let signer = verified.signer();
+    match verified {
+        Submission::Review(s) => NewEntry::attestation(body, envelope, signer, s.as_ref()),
+        Submission::Retraction(s) => NewEntry::attestation(body, envelope, signer, s),
+        Submission::KeyRevocation(s) => NewEntry::attestation(body, envelope, signer, s),
     }
 }
 
@@ -101,7 +63,7 @@ fn authorize(
 const ACCEPTS: &str = "vouchd accepts reviews signed by its --trusted-key keys";
 
 /// The answer to an envelope that does not verify.
-fn refusal(envelope: &Envelope, e: VerifyError) -> ApiError {
+pub(crate) fn refusal(envelope: &Envelope, e: VerifyError) -> ApiError {
     match e {
         VerifyError::WrongKey { .. } => ApiError::new(
             StatusCode::FORBIDDEN,
@@ -142,33 +104,13 @@ pub(crate) async fn submit(
     Shared(state): Shared<Arc<State>>,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
-    let body = body.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                ErrorCode::TooLarge,
-                format!("the body is over {MAX_BODY} bytes"),
-            )
-        } else {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                ErrorCode::BadBody,
-                rejection.body_text(),
-            )
-        }
-    })?;
+    let body = body_within(body, MAX_BODY, "")?;
     if let Some(reason) = state.failure() {
         return Err(failing(&reason));
     }
     let (envelope, verified) = verify_submission(&state, body.clone()).await?;
     let signer = verified.signer();
-    let entry = match &verified {
-        Submission::Review(s) => {
-            NewEntry::attestation(body.to_vec(), &envelope, signer, s.as_ref())
-        }
-        Submission::Retraction(s) => NewEntry::attestation(body.to_vec(), &envelope, signer, s),
-        Submission::KeyRevocation(s) => NewEntry::attestation(body.to_vec(), &envelope, signer, s),
-    };
+    let entry = new_entry(body.to_vec(), &envelope, &verified);
     let (sender, receiver) = tokio::sync::oneshot::channel();
     let queued = state.append(entry, move |result| {
         let _ = sender.send(result);
@@ -181,7 +123,11 @@ pub(crate) async fn submit(
     }
     let (appended, checkpoint) = receiver.await.map_err(|_| stopping())??;
     if !appended.existing {
-        state.index_submission(appended.index, &verified);
+        let at = At {
+            index: appended.index,
+            body: vouch_proto::Digest::of(&body),
+        };
+        state.index_submission(at, &verified);
     }
     state.advance(checkpoint.clone());
     let size = checkpoint.tree_size;

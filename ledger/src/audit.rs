@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use serde_json::Value;
 use vouch_proto::report::{AuditProblem, AuditReport, ProblemKind};
 use vouch_proto::{
-    verify_batch, verify_checkpoint, Checkpoint, EntryKind, Envelope, KeyId, PolicyEntry,
+    verify_batch, verify_checkpoint, Checkpoint, Digest, EntryKind, Envelope, KeyId, PolicyEntry,
     PublicKey, Statement, TreeHash,
 };
 
@@ -54,6 +54,8 @@ pub struct AuditedEntry {
     pub kind: EntryKind,
     /// When it was integrated (unix seconds), as bound into the leaf hash.
     pub integrated_at: i64,
+    /// The sha256 of its stored bytes, checked against them.
+    pub body_sha256: Digest,
     /// The envelope, decoded (attestations).
     pub envelope: Option<Envelope>,
     /// Its Statement, read strictly, no repeated keys (attestations).
@@ -401,6 +403,9 @@ fn replay_chunk(
         }
         report.entries += 1;
         if let Some(on_entry) = options.on_entry {
+            // check_entry compared the stored body_sha256 with the body's hash: 32 bytes.
+            let body_sha256 =
+                Digest::from_bytes(row.body_sha.as_slice().try_into().unwrap_or([0; 32]));
             on_entry(match checked.content {
                 Content::Attestation {
                     envelope,
@@ -410,6 +415,7 @@ fn replay_chunk(
                     index,
                     kind: EntryKind::Attestation,
                     integrated_at: row.integrated_at,
+                    body_sha256,
                     envelope: Some(envelope),
                     statement: Some(statement),
                     signer,
@@ -419,6 +425,7 @@ fn replay_chunk(
                     index,
                     kind: EntryKind::Policy,
                     integrated_at: row.integrated_at,
+                    body_sha256,
                     envelope: None,
                     statement: None,
                     signer: None,

@@ -13,10 +13,14 @@ use crate::ledger::{Appended, Ledger, NewEntry};
 /// durable.
 pub type AppendResult = Result<(Appended, Checkpoint), LedgerError>;
 
-type Reply = Box<dyn FnOnce(AppendResult) + Send>;
+/// The answer to a group of appends made together: where each landed and the checkpoint.
+pub type AppendAllResult = Result<(Vec<Appended>, Checkpoint), LedgerError>;
 
+type Reply = Box<dyn FnOnce(AppendAllResult) + Send>;
+
+/// Entries that go into one transaction together, and who to tell.
 struct Request {
-    entry: NewEntry,
+    entries: Vec<NewEntry>,
     reply: Reply,
 }
 
@@ -48,8 +52,24 @@ impl Committer {
     /// Appends one entry and calls `reply` once it is durable (or has failed). For callers that
     /// must not block, such as an async server answering through a oneshot channel.
     pub fn append_with(&self, entry: NewEntry, reply: impl FnOnce(AppendResult) + Send + 'static) {
+        self.append_all_with(vec![entry], move |result| {
+            reply(result.and_then(|(mut appended, checkpoint)| {
+                // One entry in, one result out (append_batch answers every entry).
+                let one = appended.pop().ok_or(LedgerError::Stopped)?;
+                Ok((one, checkpoint))
+            }))
+        });
+    }
+
+    /// Appends `entries` in one transaction (all or none; duplicates answered with the entry
+    /// already there) and calls `reply` once they are durable or have failed.
+    pub fn append_all_with(
+        &self,
+        entries: Vec<NewEntry>,
+        reply: impl FnOnce(AppendAllResult) + Send + 'static,
+    ) {
         let request = Request {
-            entry,
+            entries,
             reply: Box::new(reply),
         };
         if let Some(sender) = &self.sender {
@@ -88,34 +108,49 @@ impl Drop for Committer {
 
 fn write_loop(mut ledger: Ledger, receiver: &mpsc::Receiver<Request>, max_batch: usize) -> Ledger {
     while let Ok(first) = receiver.recv() {
+        let mut count = first.entries.len();
         let mut batch = vec![first];
-        while batch.len() < max_batch {
+        while count < max_batch {
             match receiver.try_recv() {
-                Ok(request) => batch.push(request),
+                Ok(request) => {
+                    count += request.entries.len();
+                    batch.push(request);
+                }
                 Err(_) => break,
             }
         }
-        let (entries, replies): (Vec<NewEntry>, Vec<Reply>) =
-            batch.into_iter().map(|r| (r.entry, r.reply)).unzip();
-        match ledger.append_batch(&entries) {
-            Ok(results) => {
-                let checkpoint = ledger.checkpoint().clone();
-                tracing::debug!(
-                    entries = entries.len(),
-                    size = checkpoint.tree_size,
-                    "committed batch"
-                );
-                for (reply, appended) in replies.into_iter().zip(results) {
-                    reply(Ok((appended, checkpoint.clone())));
-                }
+        let mut entries = Vec::with_capacity(count);
+        let mut replies = Vec::with_capacity(batch.len());
+        for request in batch {
+            replies.push((request.entries.len(), request.reply));
+            entries.extend(request.entries);
+        }
+        commit(&mut ledger, &entries, replies);
+    }
+    ledger
+}
+
+/// Commits one transaction and answers each request with its share of the results.
+fn commit(ledger: &mut Ledger, entries: &[NewEntry], replies: Vec<(usize, Reply)>) {
+    match ledger.append_batch(entries) {
+        Ok(results) => {
+            let checkpoint = ledger.checkpoint().clone();
+            tracing::debug!(
+                entries = entries.len(),
+                size = checkpoint.tree_size,
+                "committed batch"
+            );
+            let mut results = results.into_iter();
+            for (count, reply) in replies {
+                let share: Vec<Appended> = results.by_ref().take(count).collect();
+                reply(Ok((share, checkpoint.clone())));
             }
-            Err(err) => {
-                tracing::error!(error = %err, entries = entries.len(), "batch failed; nothing stored");
-                for reply in replies {
-                    reply(Err(err.clone()));
-                }
+        }
+        Err(err) => {
+            tracing::error!(error = %err, entries = entries.len(), "batch failed; nothing stored");
+            for (_, reply) in replies {
+                reply(Err(err.clone()));
             }
         }
     }
-    ledger
 }

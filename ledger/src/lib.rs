@@ -18,7 +18,7 @@ mod signed;
 mod snapshot;
 
 pub use audit::{audit, AuditOptions, AuditedEntry, Problem};
-pub use commit::{AppendResult, Committer};
+pub use commit::{AppendAllResult, AppendResult, Committer};
 pub use error::LedgerError;
 pub use ledger::{Appended, Ledger, LedgerReader, NewEntry};
 pub use logkey::{private_key_path, public_key_path};

@@ -197,6 +197,20 @@ impl View<'_> {
         }))
     }
 
+    /// The index of the entry whose stored bytes hash to `body_sha256`, if there is one (the
+    /// ledger holds each body once).
+    pub fn index_of_body(&self, body_sha256: &Digest) -> Result<Option<u64>, LedgerError> {
+        self.conn
+            .prepare_cached("SELECT idx FROM entries WHERE body_sha256 = ?1")
+            .db(self.path)?
+            .query_row([body_sha256.as_bytes().as_slice()], |row| {
+                row.get::<_, i64>(0)
+            })
+            .optional()
+            .db(self.path)
+            .map(|idx| idx.map(to_u64))
+    }
+
     /// The indexes of the entries about `digest`, oldest first.
     pub fn indexes_for_subject(&self, digest: &Digest) -> Result<Vec<u64>, LedgerError> {
         let mut stmt = self

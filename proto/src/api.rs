@@ -8,6 +8,11 @@ use crate::key::KeyId;
 use crate::proof::{InclusionProof, TreeHash};
 use crate::review::Verdict;
 
+mod import;
+pub use import::{
+    ImportOutcome, ImportRequest, ImportResponse, MAX_IMPORT_BODY, MAX_IMPORT_ENTRIES,
+};
+
 /// The API's paths: the one definition the daemon's router and metrics, the CLI's client and
 /// the OpenAPI test share. Templates use axum's `{name}` syntax, as `schema/openapi.yaml` does.
 pub mod paths {
@@ -15,6 +20,8 @@ pub mod paths {
 
     /// `POST`: submit an envelope.
     pub const ENTRIES: &str = "/v1/entries";
+    /// `POST`: import entries of another ledger's export.
+    pub const IMPORT: &str = "/v1/import";
     /// `GET`: one entry.
     pub const ENTRY: &str = "/v1/entries/{index}";
     /// `GET`: is this digest trusted.
@@ -30,8 +37,9 @@ pub mod paths {
     /// `GET`: Prometheus metrics.
     pub const METRICS: &str = "/metrics";
     /// Every path, in the order the metrics list them.
-    pub const ALL: [&str; 8] = [
+    pub const ALL: [&str; 9] = [
         ENTRIES,
+        IMPORT,
         ENTRY,
         TRUST,
         CHECKPOINT,

@@ -4,7 +4,9 @@
 //! envelopes, verified like reviews; their bytes are signed, so these formats are frozen.
 //!
 //! The subject of a retraction is the retracted envelope (`vouch-entry/INDEX`, the sha256 of
-//! its bytes as the ledger stores them); of a key revocation, the key (`vouch-key/ID`, its id).
+//! its bytes as the ledger stores them): the bytes identify the review, in the ledger the
+//! retraction was signed against and in any ledger both are imported into (where the index
+//! differs). Of a key revocation, the key (`vouch-key/ID`, its id).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -36,7 +38,8 @@ pub struct SignerKey {
 pub struct Retraction {
     /// The reviewer retracting (the key that signed the review).
     pub reviewer: SignerKey,
-    /// The ledger index of the review retracted.
+    /// The ledger index of the review retracted, in the ledger the retraction was signed
+    /// against (the subject digest, the sha256 of the review's bytes, is what binds).
     pub entry: u64,
     /// Why.
     pub reason: String,

@@ -10,7 +10,7 @@ use crate::pull::{code, text};
 use crate::support::{self, image};
 
 /// A daemon with three reviews of two images and a retraction of the first.
-fn populated() -> Setup {
+pub(crate) fn populated() -> Setup {
     let setup = Setup::new(&[]);
     for (name, img, verdict) in [
         ("a.json", image("5a"), "trusted"),
@@ -37,7 +37,7 @@ fn populated() -> Setup {
     setup
 }
 
-fn export(setup: &Setup, name: &str, args: &[&str]) -> PathBuf {
+pub(crate) fn export(setup: &Setup, name: &str, args: &[&str]) -> PathBuf {
     let path = setup.home.path(name);
     let out = setup
         .vouch()

@@ -20,6 +20,7 @@ mod daemon;
 mod docs;
 mod export;
 mod hardening;
+mod import;
 mod keys;
 mod ledger;
 mod lying;

@@ -29,6 +29,19 @@ fn the_openapi_description_matches_the_daemon() {
             "/v1/entries".into(),
             std::fs::read(data("fail_wrong_key.json")).unwrap(),
         ),
+        (
+            "/v1/import",
+            "post",
+            "/v1/import".into(),
+            import_body(&[&good, &data("fail_wrong_key.json")], false),
+        ),
+        (
+            "/v1/import",
+            "post",
+            "/v1/import".into(),
+            import_body(&[&good], true),
+        ),
+        ("/v1/import", "post", "/v1/import".into(), b"[]".to_vec()),
         ("/v1/entries/{index}", "get", "/v1/entries/0".into(), vec![]),
         ("/v1/entries/{index}", "get", "/v1/entries/9".into(), vec![]),
         (
@@ -140,6 +153,18 @@ fn the_openapi_description_matches_the_daemon() {
             );
         }
     }
+}
+
+/// A `POST /v1/import` body of these envelope files.
+fn import_body(files: &[&Path], dry_run: bool) -> Vec<u8> {
+    use base64::Engine as _;
+    let entries: Vec<String> = files
+        .iter()
+        .map(|f| base64::engine::general_purpose::STANDARD.encode(std::fs::read(f).unwrap()))
+        .collect();
+    serde_json::json!({ "entries": entries, "dryRun": dry_run })
+        .to_string()
+        .into_bytes()
 }
 
 /// The description, the daemon's router and the CLI's client share one list of paths

@@ -263,8 +263,8 @@ fn key_of(seed: [u8; 32]) -> vouch_proto::PublicKey {
     SecretKey::from_seed(&seed).public().clone()
 }
 
-/// Retractions sent the hostile way over raw HTTP: of an entry that does not exist (404), naming
-/// bytes that are not the entry's (400), dated in the future (400), replayed (the entry already
+/// Retractions sent the hostile way over raw HTTP: of an entry that does not exist and bytes no
+/// entry has (404), naming bytes that are not the entry's (400), dated in the future (400), replayed (the entry already
 /// there, 200), and signed by a key vouchd does not know (403). Nothing is stored by a refusal.
 #[test]
 fn hostile_retractions_get_clear_refusals_and_store_nothing() {
@@ -307,7 +307,8 @@ fn hostile_retractions_get_clear_refusals_and_store_nothing() {
             .unwrap()
     };
     let before = size(&world);
-    let (status, said) = post(&retraction(alice.id(), 999, digest, "x", now), &alice);
+    let nowhere = vouch_proto::Digest::of(b"bytes no entry has");
+    let (status, said) = post(&retraction(alice.id(), 999, nowhere, "x", now), &alice);
     assert!(
         status == 404 && said.contains("no_such_entry"),
         "{status} {said}"
@@ -354,4 +355,8 @@ fn hostile_retractions_get_clear_refusals_and_store_nothing() {
     );
     assert_eq!(size(&world), before + 1);
     assert!(!world.check(&image).1.trusted);
+    // A retraction finds its review by the bytes it names (an imported review sits at another
+    // index than the one its retraction was written against): another index, the same bytes.
+    let (status, said) = post(&retraction(alice.id(), 999, digest, "x", now), &alice);
+    assert_eq!(status, 201, "{said}");
 }

@@ -196,7 +196,7 @@ impl<'a> Evaluator<'a> {
                 ),
             ));
         };
-        if let Some(retraction) = self.index.retraction(review.index, &review.signer) {
+        if let Some(retraction) = self.index.retraction(&review.body, &review.signer) {
             return Err(Reason::new(
                 ReasonCode::Withdrawn,
                 format!(

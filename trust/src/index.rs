@@ -20,6 +20,9 @@ use vouch_proto::{Policy, PublicKey};
 pub struct Summary {
     /// The ledger index.
     pub index: u64,
+    /// The sha256 of the review's stored bytes: what a retraction names, in this ledger and in
+    /// any ledger the review is imported into.
+    pub body: Digest,
     /// The reviewer key whose signature this process verified.
     pub signer: KeyId,
     /// The reviewer's name, if recorded.
@@ -41,18 +44,16 @@ pub struct Summary {
     pub bases: Vec<(String, Digest)>,
 }
 
-/// The summary of a review statement already read (and verified) by the caller.
-pub fn summary_of(
-    index: u64,
-    signer: KeyId,
-    statement: &ReviewStatement,
-) -> (Vec<Digest>, Summary) {
+/// The summary of a review statement already read (and verified) by the caller; `at` is its
+/// entry.
+pub fn summary_of(at: At, signer: KeyId, statement: &ReviewStatement) -> (Vec<Digest>, Summary) {
     let digests = statement.subject_digests();
     let review = &statement.predicate;
     (
         digests,
         Summary {
-            index,
+            index: at.index,
+            body: at.body,
             signer,
             reviewer: review.reviewer.name.clone(),
             subject: statement
@@ -97,6 +98,15 @@ pub struct Audited {
     pub latest_policy: Option<(u64, Policy)>,
 }
 
+/// Where an entry is: its ledger index and the sha256 of its stored bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct At {
+    /// The ledger index.
+    pub index: u64,
+    /// The sha256 of the stored bytes.
+    pub body: Digest,
+}
+
 /// A retraction or a key revocation: who signed it, and its entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Revoked {
@@ -110,8 +120,9 @@ pub struct Revoked {
 #[derive(Default)]
 pub struct TrustIndex {
     by_digest: RwLock<HashMap<Digest, Vec<Arc<Summary>>>>,
-    /// Retractions by the index of the entry they retract.
-    retracted: RwLock<HashMap<u64, Vec<Revoked>>>,
+    /// Retractions by the sha256 of the bytes of the review they retract (its index differs
+    /// from ledger to ledger; its bytes do not).
+    retracted: RwLock<HashMap<Digest, Vec<Revoked>>>,
     /// Key revocations by the key revoked.
     revoked: RwLock<HashMap<KeyId, Vec<Revoked>>>,
 }
@@ -168,6 +179,10 @@ impl TrustIndex {
             );
             return false;
         };
+        let at = At {
+            index: entry.index,
+            body: entry.body_sha256,
+        };
         let integrated = DateTime::from_timestamp(entry.integrated_at, 0).unwrap_or_default();
         // The audit read the Statement (strictly) already: it is not read again here.
         let statement = match submission_from(&envelope, statement).and_then(|submission| {
@@ -189,7 +204,7 @@ impl TrustIndex {
                 return false;
             }
         };
-        let (digests, summary) = summary_of(entry.index, signer, &statement);
+        let (digests, summary) = summary_of(at, signer, &statement);
         self.insert(&digests, summary);
         true
     }
@@ -201,7 +216,7 @@ impl TrustIndex {
         match submission {
             Submission::Retraction(s) => {
                 let mut map = self.retracted.write().unwrap_or_else(|p| p.into_inner());
-                map.entry(s.predicate.entry).or_default().push(revoked);
+                map.entry(s.subject[0].sha256()).or_default().push(revoked);
             }
             Submission::KeyRevocation(s) => {
                 let mut map = self.revoked.write().unwrap_or_else(|p| p.into_inner());
@@ -213,10 +228,11 @@ impl TrustIndex {
         }
     }
 
-    /// The retraction of entry `index` by `signer` (the review's own key), if there is one.
-    pub fn retraction(&self, index: u64, signer: &KeyId) -> Option<Revoked> {
+    /// The retraction of the review whose stored bytes hash to `body`, by `signer` (the
+    /// review's own key), if there is one.
+    pub fn retraction(&self, body: &Digest, signer: &KeyId) -> Option<Revoked> {
         let map = self.retracted.read().unwrap_or_else(|p| p.into_inner());
-        map.get(&index)?.iter().copied().find(|r| r.by == *signer)
+        map.get(body)?.iter().copied().find(|r| r.by == *signer)
     }
 
     /// The revocations of `key`.

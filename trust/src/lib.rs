@@ -12,4 +12,4 @@ pub mod index;
 
 pub use decide::{repository_of, Decision, Evaluator, Question};
 pub use file::read_policy;
-pub use index::{summary_of, Audited, Summary, TrustIndex};
+pub use index::{summary_of, At, Audited, Summary, TrustIndex};

@@ -56,6 +56,27 @@ pub struct ExportArgs {
     pub ledger: LedgerArgs,
 }
 
+/// `vouch import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The export: a `--format ledger` file (every entry checked against its signed checkpoint
+    /// before anything is sent), an `.intoto.jsonl` file, a Sigstore bundle or a directory of
+    /// bundles.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The exporting log's public key, which a ledger export's checkpoint must verify with
+    /// [default: the key in the file's header: that proves the file consistent, not whose log
+    /// it is].
+    #[arg(long = "log-key", value_name = "LOG.pub")]
+    pub log_key: Option<PathBuf>,
+    /// Check everything (the file, and with vouchd every entry), import nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the summary as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// The formats `vouch export` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormat {

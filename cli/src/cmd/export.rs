@@ -12,6 +12,8 @@ use anyhow::{bail, Context, Result};
 use base64::Engine as _;
 use vouch_ledger::LedgerReader;
 use vouch_proto::export::{ExportHeader, ExportedEntry, Selection, LEDGER_EXPORT_FORMAT};
+
+use crate::exported::LedgerExport;
 use vouch_proto::{verify_checkpoint, Checkpoint, Digest, EntryKind, ImageRef, InclusionProof};
 
 use crate::cli::{ExportArgs, ExportFormat};
@@ -294,10 +296,6 @@ fn create_new(path: &Path) -> Result<std::fs::File> {
         })
 }
 
-/// The most bytes one line of a ledger export may hold: an entry of 1 MiB, base64-encoded,
-/// with its proof.
-const MAX_LINE: u64 = 2 << 20;
-
 /// What `vouch verify --ledger-export` found.
 #[derive(serde::Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -317,26 +315,10 @@ struct ExportReport {
 /// entry checks out and none the header selects is missing, 1 naming the first that does not,
 /// 2 when the file cannot be read as an export.
 pub fn verify(path: &Path, args: &crate::cli::VerifyArgs) -> Result<Outcome> {
-    use std::io::BufRead;
     let log_key = read_public_key(args.log_key.as_deref().context("--log-key is required")?)?;
     let keys = read_public_keys(&args.keys)?;
-    let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
-    let mut lines = std::io::BufReader::new(file);
-    let mut line = |n: usize| -> Result<Option<Vec<u8>>> {
-        let mut buf = Vec::new();
-        std::io::Read::take(&mut lines, MAX_LINE + 1).read_until(b'\n', &mut buf)?;
-        if buf.len() as u64 > MAX_LINE {
-            bail!("line {n} is over {MAX_LINE} bytes");
-        }
-        Ok((!buf.is_empty()).then_some(buf))
-    };
-    let header: ExportHeader = serde_json::from_slice(&line(1)?.context("the file is empty")?)
-        .context("line 1 is not a ledger export header (was it exported with --format ledger?)")?;
-    if header.format != LEDGER_EXPORT_FORMAT {
-        bail!("format {:?}, not {LEDGER_EXPORT_FORMAT}", header.format);
-    }
-    let checkpoint = verify_checkpoint(&header.checkpoint, &log_key, Some(&header.origin))
-        .context("the export's checkpoint does not verify with the pinned log key")?;
+    let mut export = LedgerExport::open(path, Some(&log_key))?;
+    let checkpoint = &export.checkpoint;
     let mut report = ExportReport {
         file: path.display().to_string(),
         valid: false,
@@ -345,35 +327,14 @@ pub fn verify(path: &Path, args: &crate::cli::VerifyArgs) -> Result<Outcome> {
         tree_size: checkpoint.tree_size,
         entries: 0,
         signatures_checked: 0,
-        complete: header.selection == Selection::Since(0),
+        complete: export.header.selection == Selection::Since(0),
     };
-    let expected: Vec<u64> = match &header.selection {
-        Selection::Since(since) => (*since..checkpoint.tree_size).collect(),
-        Selection::Indexes(list) => list.clone(),
-    };
-    let mut n = 1;
     let outcome = (|| -> Result<()> {
-        for want in &expected {
-            n += 1;
-            let bytes = line(n)?
-                .with_context(|| format!("entry #{want} is missing (the file ends at line {n})"))?;
-            let entry: ExportedEntry = serde_json::from_slice(&bytes).with_context(|| {
-                format!("line {n} (where entry #{want} belongs) is not an exported entry")
-            })?;
-            if entry.index != *want {
-                bail!(
-                    "entry #{want} is missing (line {n} holds entry #{})",
-                    entry.index
-                );
-            }
-            let (kind, body) = entry.check(&checkpoint)?;
-            if kind == EntryKind::Attestation && check_signature(&body, &keys, *want)? {
+        while let Some((index, kind, body)) = export.next_entry()? {
+            if kind == EntryKind::Attestation && check_signature(&body, &keys, index)? {
                 report.signatures_checked += 1;
             }
             report.entries += 1;
-        }
-        if line(n + 1)?.is_some() {
-            bail!("line {} follows the last entry the header selects", n + 1);
         }
         Ok(())
     })();
