@@ -332,21 +332,8 @@ async fn trust(
             format!("{digest:?}: {e}"),
         )
     })?;
-    if let Some(reason) = state.failure() {
-        return Ok(Json(TrustResponse {
-            digest: parsed.to_string(),
-            trusted: false,
-            reasons: vec![Reason::new(
-                ReasonCode::LedgerFailing,
-                format!("not trusted: the ledger failed its integrity check, so vouchd trusts nothing: {reason}"),
-            )],
-            attestations: Vec::new(),
-            image: repository,
-            rule: None,
-            mode: None,
-            policy_entry: None,
-            checkpoint: None,
-        }));
+    if state.failure().is_some() {
+        return failing_answer(&state, parsed, repository);
     }
     let (policy, policy_entry) = state.policy();
     let question = Question {
@@ -354,6 +341,10 @@ async fn trust(
         repository: repository.clone(),
     };
     let decision = Evaluator::new(&policy, &state.index, chrono::Utc::now()).decide(&question);
+    if state.failure().is_some() {
+        // A review read for this answer did not check out: no answer from the rest.
+        return failing_answer(&state, parsed, repository);
+    }
     Ok(Json(TrustResponse {
         digest: parsed.to_string(),
         trusted: decision.trusted,
@@ -364,6 +355,29 @@ async fn trust(
         mode: Some(mode_name(decision.mode).to_string()),
         policy_entry,
         checkpoint: state.latest(),
+    }))
+}
+
+/// The answer while failing closed: not trusted, and why.
+fn failing_answer(
+    state: &State,
+    digest: Digest,
+    image: Option<String>,
+) -> ApiResult<Json<TrustResponse>> {
+    let reason = state.failure().unwrap_or_default();
+    Ok(Json(TrustResponse {
+        digest: digest.to_string(),
+        trusted: false,
+        reasons: vec![Reason::new(
+            ReasonCode::LedgerFailing,
+            format!("not trusted: the ledger failed its integrity check, so vouchd trusts nothing: {reason}"),
+        )],
+        attestations: Vec::new(),
+        image,
+        rule: None,
+        mode: None,
+        policy_entry: None,
+        checkpoint: None,
     }))
 }
 

@@ -7,6 +7,7 @@ mod authorize;
 mod import;
 pub(crate) mod metrics;
 pub mod reload;
+mod saved;
 pub mod serve;
 pub mod socket;
 pub mod state;
@@ -48,6 +49,10 @@ pub async fn run(
         shutdown.await;
         let _ = stop.send(true);
     });
+    if !state.index.is_warm() {
+        let warming = Arc::clone(&state);
+        tokio::task::spawn_blocking(move || warming.warm());
+    }
     let auditor = serving
         .audit_every
         .map(|every| tokio::spawn(audit_loop(Arc::clone(&state), every, stopped.clone())));

@@ -135,7 +135,6 @@ fn serve(args: Args) -> Result<()> {
         .build()?;
     runtime.block_on(async {
         let state = tokio::task::spawn_blocking(move || State::open(&config)).await??;
-        let state = Arc::new(state);
         let unix = socket::bind(&socket_path)?;
         let tcp = match &args.listen {
             Some(addr) => {

@@ -68,6 +68,31 @@ impl State {
         }
         let mut all: Vec<PublicKey> = self.keys().to_vec();
         all.extend(keys.iter().cloned());
+        self.rebuild(all)?;
+        Ok(true)
+    }
+
+    /// Builds the index of a restored start in full (a full audit with the keys in force) and
+    /// swaps it in, keeping what was submitted meanwhile; from then on no answer waits for a
+    /// review to be read. Blocking: call from `spawn_blocking`. A ledger that fails the audit
+    /// makes vouchd fail closed.
+    pub fn warm(&self) {
+        if self.index.is_warm() {
+            return;
+        }
+        let started = std::time::Instant::now();
+        match self.rebuild(self.keys().to_vec()) {
+            Ok(()) => tracing::info!(
+                millis = started.elapsed().as_millis() as u64,
+                "the full audit passed and rebuilt the trust index"
+            ),
+            Err(e) => tracing::error!(error = %e, "rebuilding the trust index"),
+        }
+    }
+
+    /// A full audit with `all` keys, then a swap that keeps what was submitted meanwhile.
+    fn rebuild(&self, all: Vec<PublicKey>) -> Result<(), String> {
+        let _one_at_a_time = self.rebuilding.lock().unwrap_or_else(|p| p.into_inner());
         *self.recent.lock().unwrap_or_else(|p| p.into_inner()) = Some(Vec::new());
         let audited = TrustIndex::from_audit(&self.db, self.log_key.clone(), all.clone());
         let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
@@ -80,12 +105,10 @@ impl State {
                     .problem
                     .map(|p| p.to_string())
                     .unwrap_or_default();
-                self.fail(format!("audit for a policy reload: {problem}"));
-                return Err(format!(
-                    "the ledger failed the audit the reload ran: {problem}"
-                ));
+                self.fail(format!("full audit: {problem}"));
+                return Err(format!("the ledger failed the full audit: {problem}"));
             }
-            Err(e) => return Err(format!("the audit for the reload could not run: {e}")),
+            Err(e) => return Err(format!("the full audit could not run: {e}")),
         };
         for (at, submission) in carried {
             crate::state::add_to(&fresh, at, &submission);
@@ -94,6 +117,6 @@ impl State {
         drop(recent);
         let mut indexed = self.indexed_keys.lock().unwrap_or_else(|p| p.into_inner());
         indexed.extend(all.iter().map(PublicKey::id));
-        Ok(true)
+        Ok(())
     }
 }

@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock, Weak};
 
 use crate::metrics::Metrics;
 use anyhow::{Context, Result};
@@ -52,6 +52,10 @@ pub struct State {
     readers: Mutex<Vec<LedgerReader>>,
     latest: RwLock<Option<Checkpoint>>,
     failure: RwLock<Option<String>>,
+    /// Where a restored index's loader finds this state (set by [`State::bind`]).
+    binding: Binding,
+    /// Held by a full rebuild of the index (a reload's, the warm-up's): one at a time.
+    pub(crate) rebuilding: Mutex<()>,
 }
 
 /// What was indexed while a reload rebuilt the index: the entry and its submission.
@@ -87,6 +91,66 @@ struct Verified {
     index: TrustIndex,
     latest_policy: Option<(u64, Policy)>,
     failure: Option<String>,
+}
+
+/// The index vouchd starts with: the saved one when it can be used (see [`crate::saved`]),
+/// else one built by a full audit, which is then saved for the next start.
+fn start_index(ledger: &Ledger, keys: &[PublicKey], binding: &Binding) -> Verified {
+    let started = std::time::Instant::now();
+    match crate::saved::restore(ledger, keys, loader(Arc::clone(binding))) {
+        Ok(restored) => {
+            tracing::info!(
+                entries = ledger.size(),
+                verified_since_saved = restored.tail,
+                millis = started.elapsed().as_millis() as u64,
+                "restored the saved trust index; reviews are verified as answers need them while a full audit rebuilds it"
+            );
+            Verified {
+                index: restored.index,
+                latest_policy: restored.latest_policy,
+                failure: None,
+            }
+        }
+        Err(why) => {
+            tracing::info!(why = %why, "not using a saved trust index; auditing the ledger in full");
+            let verified = verified_index(ledger, keys);
+            tracing::info!(
+                entries = ledger.size(),
+                millis = started.elapsed().as_millis() as u64,
+                "audited the ledger and built the trust index"
+            );
+            if verified.failure.is_none() {
+                let ids: Vec<_> = keys.iter().map(PublicKey::id).collect();
+                let entry = verified.latest_policy.as_ref().map(|(i, _)| *i);
+                if let Err(e) = crate::saved::save(ledger, &verified.index, &ids, entry) {
+                    tracing::warn!(error = %e, "could not save the trust index");
+                }
+            }
+            verified
+        }
+    }
+}
+
+/// Where the loader of a restored index finds the daemon, once it is shared.
+pub(crate) type Binding = Arc<OnceLock<Weak<State>>>;
+
+/// Reads and verifies one entry for a restored index (see [`audit_one`]); an entry the saved
+/// index lists that does not check out makes vouchd fail closed.
+fn loader(binding: Binding) -> vouch_trust::Loader {
+    Box::new(move |index| {
+        let state = binding.get()?.upgrade()?;
+        let checkpoint = state.latest()?;
+        let keys = state.keys();
+        match state.read(|view| vouch_ledger::audit_one(view, index, &checkpoint, &keys)) {
+            Ok(entry) => Some(entry),
+            Err(e) => {
+                state.fail(format!(
+                    "entry {index}, which the saved trust index lists, does not check out: {e}"
+                ));
+                None
+            }
+        }
+    })
 }
 
 /// Audits the ledger just opened (nothing else writes it: the caller holds its lock) and
@@ -184,7 +248,7 @@ impl State {
     /// audit verified, never from stored columns. A ledger that fails is not an error here: the
     /// daemon starts failing closed and says why. Another process writing the same ledger is
     /// an error.
-    pub fn open(config: &Config) -> Result<Self> {
+    pub fn open(config: &Config) -> Result<Arc<Self>> {
         let policy = config
             .policy
             .clone()
@@ -198,17 +262,12 @@ impl State {
         };
         match Ledger::open(&config.db, passphrase) {
             Ok(ledger) => {
-                let started = std::time::Instant::now();
+                let binding = Arc::new(OnceLock::new());
                 let Verified {
                     index,
                     latest_policy,
                     failure,
-                } = verified_index(&ledger, &keys);
-                tracing::info!(
-                    entries = ledger.size(),
-                    millis = started.elapsed().as_millis() as u64,
-                    "audited the ledger and built the trust index"
-                );
+                } = start_index(&ledger, &keys, &binding);
                 let log_key = ledger.log_key().clone();
                 let latest = ledger.checkpoint().clone();
                 // The writer starts even when failing closed: it holds the ledger's lock, so no
@@ -230,7 +289,8 @@ impl State {
                         None
                     }
                 };
-                let state = base(Some(writer), index, Some(log_key), Some(latest), failure);
+                let mut state = base(Some(writer), index, Some(log_key), Some(latest), failure);
+                state.binding = binding;
                 state
                     .current
                     .write()
@@ -239,6 +299,8 @@ impl State {
                 if let Some(checkpoint) = recorded_at {
                     state.advance(checkpoint);
                 }
+                let state = Arc::new(state);
+                state.bind();
                 Ok(state)
             }
             Err(err @ LedgerError::Integrity { .. }) => {
@@ -250,13 +312,13 @@ impl State {
                 let log_key = std::fs::read_to_string(log_key)
                     .ok()
                     .and_then(|pem| PublicKey::from_pem(&pem).ok());
-                Ok(base(
+                Ok(Arc::new(base(
                     None,
                     TrustIndex::default(),
                     log_key,
                     None,
                     Some(err.to_string()),
-                ))
+                )))
             }
             Err(err) => {
                 Err(err).with_context(|| format!("opening the ledger {}", config.db.display()))
@@ -293,6 +355,8 @@ impl State {
             readers: Mutex::new(Vec::new()),
             latest: RwLock::new(latest),
             failure: RwLock::new(failure),
+            binding: Arc::new(OnceLock::new()),
+            rebuilding: Mutex::new(()),
         }
     }
 
@@ -346,8 +410,8 @@ impl State {
             .unwrap_or_else(|p| p.into_inner())
             .clear();
         let writer = self.writer.lock().unwrap_or_else(|p| p.into_inner()).take();
-        if let Some(writer) = writer {
-            drop(writer.shutdown());
+        if let Some(ledger) = writer.and_then(Committer::shutdown) {
+            self.save_index(&ledger);
         }
         tracing::info!("ledger closed");
     }
@@ -371,6 +435,30 @@ impl State {
         if let Some(list) = recent.as_mut() {
             list.push((at, submission.clone()));
         }
+    }
+
+    /// Saves the index for the next start (see [`crate::saved`]), unless vouchd is failing
+    /// closed: then the next start audits in full.
+    fn save_index(&self, ledger: &Ledger) {
+        if self.failure().is_some() {
+            return;
+        }
+        let keys: Vec<KeyId> = self
+            .indexed_keys
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .copied()
+            .collect();
+        let (_, entry) = self.policy();
+        if let Err(e) = crate::saved::save(ledger, &self.index, &keys, entry) {
+            tracing::warn!(error = %e, "could not save the trust index; the next start audits in full");
+        }
+    }
+
+    /// Lets a restored index read and verify reviews through this shared state.
+    fn bind(self: &Arc<Self>) {
+        let _ = self.binding.set(Arc::downgrade(self));
     }
 
     /// Why the daemon is failing closed, if it is.

@@ -23,6 +23,9 @@ use crate::read::to_u64;
 use crate::snapshot::{self, Head, Part, Row};
 
 mod entries;
+mod one;
+
+pub use one::audit_one;
 
 use entries::{check_entry, Checked, Content, Signature};
 
@@ -403,38 +406,40 @@ fn replay_chunk(
         }
         report.entries += 1;
         if let Some(on_entry) = options.on_entry {
-            // check_entry compared the stored body_sha256 with the body's hash: 32 bytes.
-            let body_sha256 =
-                Digest::from_bytes(row.body_sha.as_slice().try_into().unwrap_or([0; 32]));
-            on_entry(match checked.content {
-                Content::Attestation {
-                    envelope,
-                    statement,
-                    ..
-                } => AuditedEntry {
-                    index,
-                    kind: EntryKind::Attestation,
-                    integrated_at: row.integrated_at,
-                    body_sha256,
-                    envelope: Some(envelope),
-                    statement: Some(statement),
-                    signer,
-                    policy: None,
-                },
-                Content::Policy(policy) => AuditedEntry {
-                    index,
-                    kind: EntryKind::Policy,
-                    integrated_at: row.integrated_at,
-                    body_sha256,
-                    envelope: None,
-                    statement: None,
-                    signer: None,
-                    policy: Some(policy),
-                },
-            });
+            on_entry(audited(row, checked.content, signer));
         }
     }
     None
+}
+
+/// The entry a row holds once checked, for the caller: its content, and its signer when the
+/// reviewer's signature verified.
+fn audited(row: &Row, content: Content, signer: Option<KeyId>) -> AuditedEntry {
+    // check_entry compared the stored body_sha256 with the body's hash: 32 bytes.
+    let body_sha256 = Digest::from_bytes(row.body_sha.as_slice().try_into().unwrap_or([0; 32]));
+    let (kind, envelope, statement, policy) = match content {
+        Content::Attestation {
+            envelope,
+            statement,
+            ..
+        } => (
+            EntryKind::Attestation,
+            Some(envelope),
+            Some(statement),
+            None,
+        ),
+        Content::Policy(policy) => (EntryKind::Policy, None, None, Some(policy)),
+    };
+    AuditedEntry {
+        index: to_u64(row.idx),
+        kind,
+        integrated_at: row.integrated_at,
+        body_sha256,
+        envelope,
+        statement,
+        signer,
+        policy,
+    }
 }
 
 /// A signature to check: the entry's position in its chunk, the PAE, the signature, the key,

@@ -92,7 +92,7 @@ pub struct Ledger {
     _lock: std::fs::File,
     path: String,
     origin: String,
-    key: SecretKey,
+    pub(crate) key: SecretKey,
     public: PublicKey,
     size: u64,
     hash_count: u64,

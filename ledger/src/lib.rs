@@ -14,15 +14,17 @@ pub mod logging;
 mod logkey;
 pub mod paths;
 mod read;
+mod seal;
 mod signed;
 mod snapshot;
 
-pub use audit::{audit, AuditOptions, AuditedEntry, Problem};
+pub use audit::{audit, audit_one, AuditOptions, AuditedEntry, Problem};
 pub use commit::{AppendAllResult, AppendResult, Committer};
 pub use error::LedgerError;
 pub use ledger::{Appended, Ledger, LedgerReader, NewEntry};
 pub use logkey::{private_key_path, public_key_path};
 pub use read::{Entry, View};
+pub use seal::check_seal;
 pub use vouch_proto::report::AuditReport;
 
 #[cfg(test)]

@@ -149,19 +149,7 @@ impl<'c> Chunks<'c> {
         let name = self.name;
         let mut rows: Vec<Row> = self
             .entries
-            .query_map([self.from, CHUNK], |r| {
-                Ok(Row {
-                    idx: r.get(0)?,
-                    kind: r.get(1)?,
-                    integrated_at: r.get(2)?,
-                    body: r.get(3)?,
-                    body_sha: r.get(4)?,
-                    leaf: r.get(5)?,
-                    signer: r.get(6)?,
-                    subjects: Vec::new(),
-                    signed_key: r.get(7)?,
-                })
-            })
+            .query_map([self.from, CHUNK], Row::read)
             .and_then(Iterator::collect)
             .db(name)?;
         let (Some(first), Some(last)) = (rows.first().map(|r| r.idx), rows.last().map(|r| r.idx))
@@ -185,6 +173,24 @@ impl<'c> Chunks<'c> {
         self.next_hash = hashes_to;
         self.from = last + 1;
         Ok(Some(Part::Chunk { rows, hashes }))
+    }
+}
+
+impl Row {
+    /// A row of `SELECT idx, kind, integrated_at, body, body_sha256, leaf_hash, signer,
+    /// signed_key`, its subjects not yet attached.
+    pub(crate) fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+        Ok(Row {
+            idx: r.get(0)?,
+            kind: r.get(1)?,
+            integrated_at: r.get(2)?,
+            body: r.get(3)?,
+            body_sha: r.get(4)?,
+            leaf: r.get(5)?,
+            signer: r.get(6)?,
+            subjects: Vec::new(),
+            signed_key: r.get(7)?,
+        })
     }
 }
 

@@ -66,6 +66,22 @@ impl KeyId {
     pub fn of(key: &VerifyingKey) -> Self {
         KeyId(Sha256::digest(spki_der(key)).into())
     }
+
+    /// A key id from its 32 bytes (as a file written by vouch stores it).
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        KeyId(bytes)
+    }
+
+    /// Its 32 bytes.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// Whether `text` is this key id in hex (as a DSSE signature's `keyid` hint names it),
+    /// without allocating.
+    pub fn is_hex(&self, text: &str) -> bool {
+        crate::digest::Hex32::new(&self.0).as_str() == text
+    }
 }
 
 impl KeyId {

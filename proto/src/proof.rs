@@ -8,7 +8,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::error::ProofError;
 
 /// A 32-byte tree hash (a leaf, an interior node or a root), written as lowercase hex.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TreeHash(pub [u8; 32]);
 
 impl fmt::Display for TreeHash {

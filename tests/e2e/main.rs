@@ -36,6 +36,7 @@ mod registry_hostile;
 mod review;
 mod reviewer;
 mod revocation;
+mod saved_index;
 mod schema;
 mod stall;
 mod support;

@@ -5,7 +5,8 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use chrono::{DateTime, Utc};
 use vouch_ledger::{audit, AuditOptions, AuditedEntry, LedgerError};
@@ -14,6 +15,8 @@ use vouch_proto::review::ItemStatus;
 use vouch_proto::revocation::{submission_from, Submission};
 use vouch_proto::{Digest, ImageRef, KeyId, ReviewStatement, Verdict};
 use vouch_proto::{Policy, PublicKey};
+
+use crate::saved::SavedIndex;
 
 /// What a trust decision needs to know about one review.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -116,10 +119,20 @@ pub struct Revoked {
     pub entry: u64,
 }
 
+/// Reads and verifies one entry (bytes, leaf, tree, signature) for the index: `None` when it
+/// does not check out (the caller fails closed and says why).
+pub type Loader = Box<dyn Fn(u64) -> Option<AuditedEntry> + Send + Sync>;
+
 /// Summaries by digest, and the retractions and key revocations.
 #[derive(Default)]
 pub struct TrustIndex {
     by_digest: RwLock<HashMap<Digest, Vec<Arc<Summary>>>>,
+    /// Reviews a saved index lists and this process has not verified yet, by digest: each is
+    /// read and verified through `loader` the first time an answer needs it.
+    pending: RwLock<HashMap<Digest, Vec<u64>>>,
+    /// Whether `pending` may hold anything (so that a warm index skips its lock).
+    has_pending: AtomicBool,
+    loader: OnceLock<Loader>,
     /// Retractions by the sha256 of the bytes of the review they retract (its index differs
     /// from ledger to ledger; its bytes do not).
     retracted: RwLock<HashMap<Digest, Vec<Revoked>>>,
@@ -267,13 +280,107 @@ impl TrustIndex {
                 .write()
                 .unwrap_or_else(|poisoned| poisoned.into_inner()) = value;
         }
+        let mut pending = self.pending.write().unwrap_or_else(|p| p.into_inner());
         put(&self.by_digest, take(other.by_digest));
         put(&self.retracted, take(other.retracted));
         put(&self.revoked, take(other.revoked));
+        *pending = take(other.pending);
+        self.has_pending
+            .store(!pending.is_empty(), Ordering::Release);
+    }
+
+    /// An index restored from a saved one: its retractions and revocations in force at once,
+    /// its reviews read and verified through `loader` as answers need them.
+    pub fn restore(saved: SavedIndex, loader: Loader) -> Self {
+        let index = TrustIndex::default();
+        let mut pending: HashMap<Digest, Vec<u64>> = HashMap::with_capacity(saved.reviews.len());
+        for (digest, entry) in saved.reviews {
+            pending.entry(digest).or_default().push(entry);
+        }
+        let mut retracted: HashMap<Digest, Vec<Revoked>> = HashMap::new();
+        for (body, r) in saved.retractions {
+            retracted.entry(body).or_default().push(r);
+        }
+        let mut revoked: HashMap<KeyId, Vec<Revoked>> = HashMap::new();
+        for (key, r) in saved.revocations {
+            revoked.entry(key).or_default().push(r);
+        }
+        index
+            .has_pending
+            .store(!pending.is_empty(), Ordering::Release);
+        *index.pending.write().unwrap_or_else(|p| p.into_inner()) = pending;
+        *index.retracted.write().unwrap_or_else(|p| p.into_inner()) = retracted;
+        *index.revoked.write().unwrap_or_else(|p| p.into_inner()) = revoked;
+        let _ = index.loader.set(loader);
+        index
+    }
+
+    /// What to save: every review's digests and entry (verified or still pending), the
+    /// retractions and the revocations. The caller fills in the tree, keys and policy entry.
+    pub fn saved(&self) -> SavedIndex {
+        let pending = self.pending.read().unwrap_or_else(|p| p.into_inner());
+        let by_digest = self.by_digest.read().unwrap_or_else(|p| p.into_inner());
+        let mut reviews: Vec<(Digest, u64)> = by_digest
+            .iter()
+            .flat_map(|(d, list)| list.iter().map(move |s| (*d, s.index)))
+            .chain(
+                pending
+                    .iter()
+                    .flat_map(|(d, list)| list.iter().map(move |i| (*d, *i))),
+            )
+            .collect();
+        reviews.sort_unstable_by_key(|(d, i)| (*i, *d));
+        let retracted = self.retracted.read().unwrap_or_else(|p| p.into_inner());
+        let revoked = self.revoked.read().unwrap_or_else(|p| p.into_inner());
+        let mut retractions: Vec<(Digest, Revoked)> = retracted
+            .iter()
+            .flat_map(|(b, list)| list.iter().map(move |r| (*b, *r)))
+            .collect();
+        retractions.sort_unstable_by_key(|(b, r)| (r.entry, *b));
+        let mut revocations: Vec<(KeyId, Revoked)> = revoked
+            .iter()
+            .flat_map(|(k, list)| list.iter().map(move |r| (*k, *r)))
+            .collect();
+        revocations.sort_unstable_by_key(|(k, r)| (r.entry, *k));
+        SavedIndex {
+            reviews,
+            retractions,
+            revocations,
+            ..SavedIndex::default()
+        }
+    }
+
+    /// Whether every review listed is verified (none pending).
+    pub fn is_warm(&self) -> bool {
+        !self.has_pending.load(Ordering::Acquire)
+    }
+
+    /// Verifies the pending reviews of `digest`, holding the pending lock throughout so that
+    /// no answer about it is given from part of its reviews.
+    fn load_pending(&self, digest: &Digest) {
+        let mut pending = self.pending.write().unwrap_or_else(|p| p.into_inner());
+        let Some(entries) = pending.remove(digest) else {
+            return;
+        };
+        if let Some(loader) = self.loader.get() {
+            for entry in entries {
+                if let Some(audited) = loader(entry) {
+                    self.admit(audited);
+                }
+            }
+        }
+        // Cleared only once the last reviews are in: a reader that skips the lock must find
+        // them all.
+        if pending.is_empty() {
+            self.has_pending.store(false, Ordering::Release);
+        }
     }
 
     /// The reviews about `digest`.
     pub fn get(&self, digest: &Digest) -> Vec<Arc<Summary>> {
+        if self.has_pending.load(Ordering::Acquire) {
+            self.load_pending(digest);
+        }
         let map = self
             .by_digest
             .read()

@@ -9,7 +9,9 @@
 pub mod decide;
 mod file;
 pub mod index;
+pub mod saved;
 
 pub use decide::{repository_of, Decision, Evaluator, Question};
 pub use file::read_policy;
-pub use index::{summary_of, At, Audited, Summary, TrustIndex};
+pub use index::{summary_of, At, Audited, Loader, Revoked, Summary, TrustIndex};
+pub use saved::SavedIndex;

@@ -30,7 +30,7 @@ impl Daemon {
             policy_source: "--trusted-key".into(),
             log_passphrase: None,
         };
-        let state = Arc::new(State::open(&config).unwrap());
+        let state = State::open(&config).unwrap();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -45,7 +45,7 @@ impl Daemon {
 
     pub fn restart(&mut self) {
         self.state.close();
-        self.state = Arc::new(State::open(&self.config).unwrap());
+        self.state = State::open(&self.config).unwrap();
     }
 
     pub fn call(&self, method: &str, path: &str, body: Vec<u8>) -> (u16, Vec<u8>) {
