@@ -521,9 +521,11 @@ pub struct VerifyArgs {
         required_unless_present = "ledger_export"
     )]
     pub keys: Vec<PathBuf>,
-    /// Envelope files, at most 1 MiB each; a `.jsonl` file (e.g. `vouch export`'s
-    /// `.intoto.jsonl`) holds one envelope per line; `-` reads envelopes from standard input
-    /// as they arrive, one JSON document after another (JSON Lines), each at most 1 MiB.
+    /// Envelope files (or Sigstore bundles), at most 1 MiB each; a directory: every file in
+    /// it, in directory order; a `.jsonl` file (e.g. `vouch export`'s `.intoto.jsonl`) holds
+    /// one envelope per line; `-` reads envelopes from standard input as they arrive, one JSON
+    /// document after another (JSON Lines), each at most 1 MiB. Read as a stream, so any
+    /// number of envelopes is checked in bounded memory.
     #[arg(value_name = "ENVELOPE", required_unless_present = "ledger_export")]
     pub envelopes: Vec<PathBuf>,
     /// A `vouch export --format ledger` file: check the checkpoint with --log-key, every
@@ -542,6 +544,11 @@ pub struct VerifyArgs {
     /// in the future (a gate for scripts); without it only the signature and format decide.
     #[arg(long)]
     pub require_trusted: bool,
+    /// Check every signature on its own, strictly (cofactorless, as vouchd does on
+    /// submission), instead of in batches across the cores (the cofactored batch equation:
+    /// only a signature's own signer can make one that passes it and fails the strict check).
+    #[arg(long)]
+    pub strict: bool,
     /// Print one JSON object per envelope (JSON Lines) instead of text.
     #[arg(long)]
     pub json: bool,

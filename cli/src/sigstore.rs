@@ -73,6 +73,10 @@ pub fn read_bundle(bytes: &[u8]) -> Result<Vec<u8>> {
 
 /// Whether `bytes` claim to be a Sigstore bundle (a JSON object with a bundle `mediaType`).
 pub fn looks_like_bundle(bytes: &[u8]) -> bool {
+    // Most documents are plain envelopes: no need to read them as JSON to see that.
+    if memchr::memmem::find(bytes, b"\"mediaType\"").is_none() {
+        return false;
+    }
     #[derive(serde::Deserialize)]
     #[serde(rename_all = "camelCase")]
     struct Probe {

@@ -9,7 +9,7 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{EnvelopeError, VerifyError};
-use crate::key::{PublicKey, SecretKey};
+use crate::key::{KeyId, PublicKey, SecretKey};
 
 /// The payload type of in-toto Statements.
 pub const IN_TOTO_PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
@@ -149,32 +149,52 @@ impl Envelope {
         &self,
         keys: &'k [PublicKey],
     ) -> Result<Vec<&'k PublicKey>, VerifyError> {
+        self.verified_keys_with(keys, &[])
+    }
+
+    /// [`Envelope::verified_keys`], taking as valid without checking them again the signatures
+    /// in `proven`: (position in `signatures`, key) pairs a batch check
+    /// ([`crate::verify_batch`]) over this envelope's PAE has passed. A batch check holds the
+    /// cofactored equation; the one-by-one check is strict (cofactorless, no small-order points):
+    /// only a signature's own signer can make one that passes the first and fails the second.
+    pub fn verified_keys_with<'k>(
+        &self,
+        keys: &'k [PublicKey],
+        proven: &[(usize, KeyId)],
+    ) -> Result<Vec<&'k PublicKey>, VerifyError> {
         if self.signatures.is_empty() {
             return Err(VerifyError::NoSignatures);
         }
-        let message = pae(&self.payload_type, &self.payload);
-        let ids: Vec<String> = keys.iter().map(|k| k.id().to_string()).collect();
-        let mut proven = vec![false; keys.len()];
-        for signature in self.signatures.iter().take(MAX_SIGNATURES) {
-            let hinted = ids.iter().position(|id| *id == signature.keyid);
-            if let Some(i) = hinted.filter(|&i| !proven[i]) {
-                if keys[i].verify(&message, &signature.sig) {
-                    proven[i] = true;
+        // Built only when a signature is checked here (not when a batch proved them all).
+        let message = std::cell::OnceCell::new();
+        let batched = |position: usize, i: usize| proven.contains(&(position, keys[i].id()));
+        let mut valid = vec![false; keys.len()];
+        for (position, signature) in self.signatures.iter().take(MAX_SIGNATURES).enumerate() {
+            let check = |i: usize| {
+                batched(position, i)
+                    || keys[i].verify(
+                        message.get_or_init(|| pae(&self.payload_type, &self.payload)),
+                        &signature.sig,
+                    )
+            };
+            let hinted = keys.iter().position(|k| k.id().is_hex(&signature.keyid));
+            if let Some(i) = hinted.filter(|&i| !valid[i]) {
+                if check(i) {
+                    valid[i] = true;
                     continue;
                 }
             }
-            if let Some(i) = (0..keys.len()).find(|&i| {
-                !proven[i] && Some(i) != hinted && keys[i].verify(&message, &signature.sig)
-            }) {
-                proven[i] = true;
+            if let Some(i) = (0..keys.len()).find(|&i| !valid[i] && Some(i) != hinted && check(i)) {
+                valid[i] = true;
             }
         }
         let verified: Vec<&PublicKey> = keys
             .iter()
-            .zip(&proven)
+            .zip(&valid)
             .filter_map(|(key, ok)| ok.then_some(key))
             .collect();
         if verified.is_empty() {
+            let ids: Vec<String> = keys.iter().map(|k| k.id().to_string()).collect();
             return Err(self.no_valid_signature(&ids));
         }
         Ok(verified)

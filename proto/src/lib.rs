@@ -37,4 +37,7 @@ pub use policy::{Policy, PolicyEntry, PolicyError};
 pub use proof::{ConsistencyProof, InclusionProof, TreeHash};
 pub use review::{Review, ReviewStatement, Verdict, MAX_CLOCK_SKEW_SECS, REVIEW_PREDICATE_TYPE};
 pub use statement::{Statement, Subject, STATEMENT_TYPE};
-pub use verify::{parse_review, review_from, sign_review, verify_review, VerifiedReview};
+pub use verify::{
+    parse_review, review_from, sign_review, verify_read_review, verify_review, verify_review_with,
+    VerifiedReview,
+};

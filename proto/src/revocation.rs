@@ -222,7 +222,17 @@ pub fn verify_submission(
     envelope: &Envelope,
     keys: &[PublicKey],
 ) -> Result<Submission, VerifyError> {
-    let verified = envelope.verified_keys(keys)?;
+    verify_submission_with(envelope, keys, &[])
+}
+
+/// [`verify_submission`], with the signatures a batch check proved (see
+/// [`Envelope::verified_keys_with`]) not checked again.
+pub fn verify_submission_with(
+    envelope: &Envelope,
+    keys: &[PublicKey],
+    proven: &[(usize, KeyId)],
+) -> Result<Submission, VerifyError> {
+    let verified = envelope.verified_keys_with(keys, proven)?;
     let submission = parse_submission(envelope)?;
     let signer = submission.signer();
     if !verified.iter().any(|k| k.id() == signer) {

@@ -33,8 +33,39 @@ pub fn verify_review(
     envelope: &Envelope,
     keys: &[PublicKey],
 ) -> Result<VerifiedReview, VerifyError> {
-    let verified = envelope.verified_keys(keys)?;
+    verify_review_with(envelope, keys, &[])
+}
+
+/// [`verify_review`], with the signatures a batch check proved (see
+/// [`Envelope::verified_keys_with`]) not checked again.
+pub fn verify_review_with(
+    envelope: &Envelope,
+    keys: &[PublicKey],
+    proven: &[(usize, KeyId)],
+) -> Result<VerifiedReview, VerifyError> {
+    let verified = envelope.verified_keys_with(keys, proven)?;
     let statement = parse_review(envelope)?;
+    signed_by_reviewer(&verified, statement)
+}
+
+/// [`verify_review_with`] for a review the caller has read from the envelope already (with
+/// [`parse_review`], or as a [`crate::revocation::Submission::Review`]), so that its payload is
+/// not read twice: the signatures, then that the reviewer is among the keys that signed.
+pub fn verify_read_review(
+    envelope: &Envelope,
+    statement: ReviewStatement,
+    keys: &[PublicKey],
+    proven: &[(usize, KeyId)],
+) -> Result<VerifiedReview, VerifyError> {
+    let verified = envelope.verified_keys_with(keys, proven)?;
+    signed_by_reviewer(&verified, statement)
+}
+
+/// The review, once its reviewer's key is among `verified` (the keys with a valid signature).
+fn signed_by_reviewer(
+    verified: &[&PublicKey],
+    statement: ReviewStatement,
+) -> Result<VerifiedReview, VerifyError> {
     let reviewer = statement.predicate.reviewer.key_id;
     if !verified.iter().any(|key| key.id() == reviewer) {
         let signed: Vec<String> = verified.iter().map(|k| k.id().to_string()).collect();

@@ -174,3 +174,96 @@ fn every_flipped_payload_byte_is_rejected() {
         );
     }
 }
+
+/// Many envelopes go through the batch path (signatures checked 256 at a time across the
+/// cores): each is still reported in order, under its own name, with the answer the strict
+/// one-by-one check gives; one bad signature among hundreds of good ones is named.
+#[test]
+fn many_envelopes_are_batch_checked_with_the_strict_answers_in_order() {
+    let home = Home::new();
+    let key = crate::support::vector_key();
+    let now = chrono::Utc::now();
+    let mut lines: Vec<String> = (0..1300u32)
+        .map(|i| {
+            let digest = vouch_proto::Digest::of(&i.to_le_bytes());
+            crate::support::review_envelope(&key, digest, vouch_proto::Verdict::Trusted, now, None)
+                .to_json()
+        })
+        .collect();
+    // Line 701 carries line 702's signature: the right length and key id, the wrong message.
+    let mut bad = vouch_proto::Envelope::from_json(lines[700].as_bytes()).unwrap();
+    let other = vouch_proto::Envelope::from_json(lines[701].as_bytes()).unwrap();
+    bad.signatures[0].sig = other.signatures[0].sig.clone();
+    lines[700] = bad.to_json();
+    let file = home.path("many.intoto.jsonl");
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    let run = |extra: &[&str]| {
+        let out = home
+            .vouch()
+            .args(["verify", "--json", "--key"])
+            .arg(data("vector.pub"))
+            .args(extra)
+            .arg(&file)
+            .output()
+            .unwrap();
+        (out.status.code(), reports(&out.stdout))
+    };
+    let (code, batched) = run(&[]);
+    assert_eq!(code, Some(1));
+    assert_eq!(batched.len(), 1300);
+    for (n, report) in batched.iter().enumerate() {
+        assert!(
+            report.file.ends_with(&format!(":{}", n + 1)),
+            "{}",
+            report.file
+        );
+        assert_eq!(
+            report.valid,
+            n != 700,
+            "{}: {:?}",
+            report.file,
+            report.reason
+        );
+    }
+    let (strict_code, strict) = run(&["--strict"]);
+    assert_eq!(strict_code, code);
+    let valid = |r: &[VerifyReport]| {
+        r.iter()
+            .map(|r| (r.file.clone(), r.valid))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(valid(&batched), valid(&strict));
+
+    // Every known-answer vector in one directory: each gets its own answer.
+    let dir = home.path("vectors");
+    std::fs::create_dir_all(&dir).unwrap();
+    for vector in vectors::all() {
+        std::fs::copy(data(vector.file), dir.join(vector.file)).unwrap();
+    }
+    let out = home
+        .vouch()
+        .args(["verify", "--json", "--key"])
+        .arg(data("vector.pub"))
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let reports = reports(&out.stdout);
+    for vector in vectors::all() {
+        let report = reports.iter().find(|r| r.file.ends_with(vector.file));
+        match report {
+            Some(report) => assert_eq!(report.valid, vector.exit == 0, "{}", vector.file),
+            // Unusable documents (exit 2) are reported on stderr.
+            None => assert_eq!(vector.exit, 2, "{} not reported", vector.file),
+        }
+    }
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// The JSON Lines reports of `vouch verify --json`.
+fn reports(stdout: &[u8]) -> Vec<VerifyReport> {
+    stdout
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_slice(l).unwrap())
+        .collect()
+}

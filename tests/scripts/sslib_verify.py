@@ -3,6 +3,8 @@
 
 usage: sslib_verify.py PUBLIC_KEY.pem KEYID ENVELOPE...
 
+An ENVELOPE ending in .jsonl holds one envelope per line (each reported as FILE:LINE).
+
 securesystemslib only tries keys whose keyid equals the signature's keyid, so the key is loaded
 under the id Vouch gives it (sha256 of the DER SubjectPublicKeyInfo). Prints one line per
 envelope, "ok FILE" or "fail FILE: reason"; exits 0 when all verify, 1 when any fails, 2 on bad
@@ -23,6 +25,21 @@ def load_key(pem_path, keyid):
     return SSlibKey.from_crypto(public_key, keyid=keyid)
 
 
+def documents(paths):
+    """(name, reader) for every envelope: a file, or each line of a .jsonl file."""
+    for path in paths:
+        if path.endswith(".jsonl"):
+            with open(path, "rb") as f:
+                for n, line in enumerate(f, start=1):
+                    if line.strip():
+                        yield f"{path}:{n}", (lambda line=line: line)
+        else:
+            def read(path=path):
+                with open(path, "rb") as f:
+                    return f.read()
+            yield path, read
+
+
 def main(argv):
     timed = "--time" in argv
     argv = [a for a in argv if a != "--time"]
@@ -33,19 +50,19 @@ def main(argv):
     failures = 0
     lines = []
     start = time.perf_counter()
-    for path in argv[2:]:
+    count = 0
+    for name, document in documents(argv[2:]):
+        count += 1
         try:
-            with open(path, "rb") as f:
-                envelope = Envelope.from_dict(json.load(f))
+            envelope = Envelope.from_dict(json.loads(document()))
             envelope.verify([key], 1)
-            lines.append(f"ok {path}")
+            lines.append(f"ok {name}")
         except Exception as err:  # any failure of this envelope is reported, not raised
             failures += 1
-            lines.append(f"fail {path}: {type(err).__name__}: {err}")
+            lines.append(f"fail {name}: {type(err).__name__}: {err}")
     elapsed = time.perf_counter() - start
     print("\n".join(lines))
     if timed:
-        count = len(argv) - 2
         print(f"securesystemslib verified {count} envelopes in {elapsed:.3f} s "
               f"({count / elapsed:.0f}/s)", file=sys.stderr)
     return 1 if failures else 0

@@ -1,58 +1,104 @@
 //! `vouch verify`: offline verification of review envelopes against reviewer public keys.
 
+mod batch;
+
 use std::cell::Cell;
-use std::io::Read;
+use std::io::{BufRead, Read};
 use std::rc::Rc;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use chrono::Utc;
 use vouch_proto::report::VerifyReport;
-use vouch_proto::revocation::{parse_submission, verify_submission, Submission};
-use vouch_proto::{timestamp, verify_review, Envelope, PublicKey, Verdict};
+use vouch_proto::revocation::{parse_submission, verify_submission_with, Submission};
+use vouch_proto::{
+    timestamp, verify_read_review, verify_review_with, Envelope, KeyId, PublicKey, Verdict,
+};
 
 use crate::cli::VerifyArgs;
 use crate::cmd::key::read_public_keys;
-use crate::cmd::{print_line, read_input, Outcome, MAX_INPUT};
+use crate::cmd::{Outcome, MAX_INPUT};
+use batch::{Doc, Input, Sink};
 
-/// Runs `vouch verify`: every envelope is checked and reported; the exit code is the worst
-/// result (2 if any envelope was unusable, else 1 if any was invalid).
+/// A document's report and what it means for the exit code.
+type Checked = (VerifyReport, Outcome);
+
+/// Runs `vouch verify`: every envelope is checked and reported, in the order given; the exit
+/// code is the worst result (2 if any envelope was unusable, else 1 if any was invalid).
 pub fn run(args: &VerifyArgs) -> Result<Outcome> {
     if let Some(path) = &args.ledger_export {
         return crate::cmd::export::verify(path, args);
     }
     let keys = read_public_keys(&args.keys)?;
-    let mut worst = Outcome::Yes;
-    let mut report = |file: String, bytes: Result<Vec<u8>>| -> Result<()> {
-        let (report, mut outcome) = check(file, bytes, &keys);
-        if args.require_trusted && outcome == Outcome::Yes && !report.counts_as_trusted {
-            outcome = Outcome::No;
-        }
-        print(&report, outcome, args.json)?;
-        worst = match (worst, outcome) {
-            (Outcome::Failed, _) | (_, Outcome::Failed) => Outcome::Failed,
-            (Outcome::No, _) | (_, Outcome::No) => Outcome::No,
-            _ => Outcome::Yes,
-        };
-        Ok(())
-    };
+    batch::check_all(&keys, args, |sink| read_all(args, sink))
+}
+
+/// Pushes every document the arguments name into `sink`, in order.
+fn read_all(args: &VerifyArgs, sink: &mut Sink) -> Result<()> {
     for path in &args.envelopes {
         let shown = path.display().to_string();
         if path.as_os_str() == "-" {
             let stdin = std::io::BufReader::new(std::io::stdin().lock());
-            stream(stdin, &|_| "-".to_string(), &mut report)?;
+            stream(stdin, &|_| "-".to_string(), &mut |name, bytes| {
+                sink.push(Input::Bytes(name, bytes))
+            })?;
         } else if path.extension().is_some_and(|e| e == "jsonl") {
             match std::fs::File::open(path) {
-                Ok(file) => {
-                    let name = |n: usize| format!("{shown}:{n}");
-                    stream(std::io::BufReader::new(file), &name, &mut report)
-                }
-                Err(e) => report(shown.clone(), Err(anyhow::Error::new(e).context(shown))),
+                Ok(file) => lines(std::io::BufReader::new(file), &shown, &mut |name, bytes| {
+                    sink.push(Input::Bytes(name, bytes))
+                }),
+                Err(e) => sink.push(Input::Bytes(
+                    shown.clone(),
+                    Err(anyhow::Error::new(e).context(shown)),
+                )),
             }?;
+        } else if path.is_dir() {
+            for entry in std::fs::read_dir(path).with_context(|| format!("reading {shown}"))? {
+                let entry = entry.with_context(|| format!("reading {shown}"))?;
+                if entry.file_type().is_ok_and(|t| t.is_file()) {
+                    sink.push(Input::File(entry.path()))?;
+                }
+            }
         } else {
-            report(shown, read_input(path))?;
+            sink.push(Input::File(path.clone()))?;
         }
     }
-    Ok(worst)
+    Ok(())
+}
+
+/// Reads a JSON Lines file (`.jsonl`) line by line, each line one envelope of at most
+/// [`MAX_INPUT`] bytes (blank lines skipped), and hands each to `report` named `FILE:LINE`.
+/// A longer line is reported as an error and skipped without being held in memory.
+fn lines(
+    mut reader: impl BufRead,
+    shown: &str,
+    report: &mut dyn FnMut(String, Result<Vec<u8>>) -> Result<()>,
+) -> Result<()> {
+    for n in 1.. {
+        let mut line = Vec::new();
+        let read = (&mut reader)
+            .take(MAX_INPUT + 1)
+            .read_until(b'\n', &mut line)
+            .with_context(|| format!("reading {shown}"))?;
+        if read == 0 {
+            break;
+        }
+        let name = format!("{shown}:{n}");
+        if line.len() as u64 > MAX_INPUT && line.last() != Some(&b'\n') {
+            reader
+                .skip_until(b'\n')
+                .with_context(|| format!("reading {shown}"))?;
+            report(
+                name,
+                Err(anyhow::anyhow!("an envelope over {MAX_INPUT} bytes")),
+            )?;
+            continue;
+        }
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        report(name, Ok(line))?;
+    }
+    Ok(())
 }
 
 /// Reads envelopes one JSON document after another (JSON Lines, or pretty-printed ones in a
@@ -106,22 +152,9 @@ impl<R: Read> Read for PerDocumentCap<R> {
     }
 }
 
-/// Checks one document: a DSSE envelope, or a Sigstore bundle holding one.
-fn check(file: String, bytes: Result<Vec<u8>>, keys: &[PublicKey]) -> (VerifyReport, Outcome) {
-    let bytes = match bytes {
-        Ok(b) if crate::sigstore::looks_like_bundle(&b) => crate::sigstore::read_bundle(&b),
-        other => other,
-    };
-    check_envelope(file, bytes, keys)
-}
-
-fn check_envelope(
-    file: String,
-    bytes: Result<Vec<u8>>,
-    keys: &[PublicKey],
-) -> (VerifyReport, Outcome) {
+fn check_envelope(doc: Doc, keys: &[PublicKey], proven: &[(usize, KeyId)]) -> Checked {
     let mut report = VerifyReport {
-        file,
+        file: doc.file,
         valid: false,
         reason: None,
         key_id: None,
@@ -133,18 +166,22 @@ fn check_envelope(
         future: false,
         counts_as_trusted: false,
     };
-    let envelope = match bytes.and_then(|bytes| Ok(Envelope::from_json(&bytes)?)) {
+    let envelope = match doc.envelope {
         Ok(envelope) => envelope,
         Err(err) => {
             report.reason = Some(format!("{err:#}"));
             return (report, Outcome::Failed);
         }
     };
-    let review = parse_submission(&envelope).map(|s| matches!(s, Submission::Review(_)));
-    if let Ok(false) = review {
-        return check_other(report, &envelope, keys);
-    }
-    match verify_review(&envelope, keys) {
+    let verified = match parse_submission(&envelope) {
+        Ok(Submission::Review(statement)) => {
+            verify_read_review(&envelope, *statement, keys, proven)
+        }
+        Ok(_) => return check_other(report, &envelope, keys, proven),
+        // Read again in order, so that a bad signature is reported before a bad Statement.
+        Err(_) => verify_review_with(&envelope, keys, proven),
+    };
+    match verified {
         Ok(verified) => {
             let review = &verified.statement.predicate;
             let subject = &verified.statement.subject[0];
@@ -174,8 +211,9 @@ fn check_other(
     mut report: VerifyReport,
     envelope: &Envelope,
     keys: &[PublicKey],
-) -> (VerifyReport, Outcome) {
-    match verify_submission(envelope, keys) {
+    proven: &[(usize, KeyId)],
+) -> Checked {
+    match verify_submission_with(envelope, keys, proven) {
         Ok(submission) => {
             report.valid = true;
             report.key_id = Some(submission.signer());
@@ -197,21 +235,29 @@ fn check_other(
     }
 }
 
-fn print(report: &VerifyReport, outcome: Outcome, json: bool) -> Result<()> {
+/// Writes the report: results to `out`, errors (an unusable document) to `err`.
+fn print(
+    out: &mut dyn std::io::Write,
+    err: &mut dyn std::io::Write,
+    report: &VerifyReport,
+    outcome: Outcome,
+    json: bool,
+) -> Result<()> {
     if json {
-        print_line(&serde_json::to_string(report)?)?;
+        writeln!(out, "{}", serde_json::to_string(report)?)?;
     }
     let reason = report.reason.as_deref().unwrap_or_default();
     match outcome {
-        Outcome::Failed => eprintln!("vouch: error: {}: {reason}", report.file),
+        Outcome::Failed => writeln!(err, "vouch: error: {}: {reason}", report.file)?,
         _ if json => {}
-        Outcome::No if !report.valid => print_line(&format!("{}: invalid: {reason}", report.file))?,
-        Outcome::Yes if report.verdict.is_none() => print_line(&format!(
+        Outcome::No if !report.valid => writeln!(out, "{}: invalid: {reason}", report.file)?,
+        Outcome::Yes if report.verdict.is_none() => writeln!(
+            out,
             "{}: valid: {} signed by key {}",
             report.file,
             report.subject.as_deref().unwrap_or_default(),
             report.key_id.map(|k| k.to_string()).unwrap_or_default(),
-        ))?,
+        )?,
         // Valid but refused by --require-trusted: the line says why (rejected, expired, future).
         Outcome::No | Outcome::Yes => {
             let mut line = format!(
@@ -235,7 +281,7 @@ fn print(report: &VerifyReport, outcome: Outcome, json: bool) -> Result<()> {
             if !report.counts_as_trusted {
                 line.push_str("; it does not count as trusted");
             }
-            print_line(&line)?;
+            writeln!(out, "{line}")?;
         }
     }
     Ok(())

@@ -1,0 +1,257 @@
+//! `vouch verify` over many envelopes: documents gathered in chunks as they are read (the next
+//! chunk is read while one is checked), each chunk read and parsed across the cores, its signatures checked in batches across the cores (a
+//! failed batch leaves its signatures to the one-by-one strict check, which then says which one
+//! is bad), then checked and reported in the order given. One chunk is held at a time, so a
+//! stream of any length is checked in bounded memory.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, SyncSender};
+
+use anyhow::Result;
+use rayon::prelude::*;
+use vouch_proto::dsse::{pae, MAX_SIGNATURES};
+use vouch_proto::{verify_batch, Envelope, KeyId, PublicKey};
+
+use super::{check_envelope, print};
+use crate::cli::VerifyArgs;
+use crate::cmd::{read_input, Outcome};
+
+/// Documents per chunk.
+const CHUNK: usize = 4096;
+
+/// Signatures per batch check (past about 200, batch verification costs least per signature).
+const BATCH: usize = 1024;
+
+/// A document to check: bytes already read (a line of a stream), or a file to read.
+pub(crate) enum Input {
+    /// Its name and bytes (or why they could not be read).
+    Bytes(String, Result<Vec<u8>>),
+    /// A file.
+    File(PathBuf),
+}
+
+/// A document read: its name and its envelope (from a Sigstore bundle, if it is one).
+pub(crate) struct Doc {
+    /// The name it is reported under.
+    pub(crate) file: String,
+    /// The envelope, or why there is none.
+    pub(crate) envelope: Result<Envelope>,
+}
+
+impl Doc {
+    fn read(input: Input) -> Doc {
+        let (file, bytes) = match input {
+            Input::Bytes(name, bytes) => (name, bytes),
+            Input::File(path) => (path.display().to_string(), read_input(&path)),
+        };
+        let bytes = match bytes {
+            Ok(b) if crate::sigstore::looks_like_bundle(&b) => crate::sigstore::read_bundle(&b),
+            other => other,
+        };
+        let envelope = bytes.and_then(|b| Ok(Envelope::from_json(&b)?));
+        Doc { file, envelope }
+    }
+}
+
+/// Where documents go: gathered into chunks, which go to the checking thread while the next
+/// chunk is read. At most three chunks are held at once.
+pub(crate) struct Sink {
+    pending: Vec<Input>,
+    sender: SyncSender<Vec<Input>>,
+}
+
+impl Sink {
+    /// Takes one document; hands the chunk on once it is full.
+    pub(crate) fn push(&mut self, input: Input) -> Result<()> {
+        self.pending.push(input);
+        if self.pending.len() >= CHUNK {
+            self.send()?;
+        }
+        Ok(())
+    }
+
+    fn send(&mut self) -> Result<()> {
+        let chunk = std::mem::replace(&mut self.pending, Vec::with_capacity(CHUNK));
+        self.sender
+            .send(chunk)
+            .map_err(|_| anyhow::anyhow!("the checking thread stopped"))
+    }
+}
+
+/// Reads documents with `read` (which pushes them into a [`Sink`]) while another thread checks
+/// and reports them, chunk by chunk, in order. Returns the worst outcome.
+pub(crate) fn check_all(
+    keys: &[PublicKey],
+    args: &VerifyArgs,
+    read: impl FnOnce(&mut Sink) -> Result<()>,
+) -> Result<Outcome> {
+    let checker = Checker::new(keys, args);
+    std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+        let worker = scope.spawn(|| checker.run(receiver));
+        let mut sink = Sink {
+            pending: Vec::with_capacity(CHUNK),
+            sender,
+        };
+        let read = read(&mut sink).and_then(|()| sink.send());
+        drop(sink);
+        let checked = worker
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the checking thread failed")));
+        // The checker's error first: reading stops when it stops.
+        let worst = checked?;
+        read?;
+        Ok(worst)
+    })
+}
+
+/// Checks chunks and reports them.
+struct Checker<'a> {
+    keys: &'a [PublicKey],
+    ids: Vec<String>,
+    args: &'a VerifyArgs,
+    bar: indicatif::ProgressBar,
+}
+
+impl<'a> Checker<'a> {
+    fn new(keys: &'a [PublicKey], args: &'a VerifyArgs) -> Self {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("verifying {pos} envelopes ({per_sec})")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        if !std::io::stderr().is_terminal() {
+            bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+        }
+        Checker {
+            keys,
+            ids: keys.iter().map(|k| k.id().to_string()).collect(),
+            args,
+            bar,
+        }
+    }
+
+    fn run(&self, chunks: Receiver<Vec<Input>>) -> Result<Outcome> {
+        let mut worst = Outcome::Yes;
+        for chunk in chunks {
+            worst = worse(worst, self.check(chunk)?);
+        }
+        self.bar.finish_and_clear();
+        Ok(worst)
+    }
+
+    /// Checks one chunk and reports it (one write); its worst outcome.
+    fn check(&self, inputs: Vec<Input>) -> Result<Outcome> {
+        let count = inputs.len() as u64;
+        let docs: Vec<Doc> = inputs.into_par_iter().map(Doc::read).collect();
+        let proven = if self.args.strict {
+            vec![Vec::new(); docs.len()]
+        } else {
+            prove(&docs, self.keys, &self.ids)
+        };
+        let (keys, args) = (self.keys, self.args);
+        // Checked and written out across the cores; then written in order.
+        let reports: Vec<Result<Reported>> = docs
+            .into_par_iter()
+            .zip(proven)
+            .map(|(doc, proven)| {
+                let (report, mut outcome) = check_envelope(doc, keys, &proven);
+                if args.require_trusted && outcome == Outcome::Yes && !report.counts_as_trusted {
+                    outcome = Outcome::No;
+                }
+                let (mut out, mut err) = (Vec::new(), Vec::new());
+                print(&mut out, &mut err, &report, outcome, args.json)?;
+                Ok((outcome, out, err))
+            })
+            .collect();
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+        let mut worst = Outcome::Yes;
+        for report in reports {
+            let (outcome, text, error) = report?;
+            out.write_all(&text)?;
+            if !error.is_empty() {
+                out.flush()?;
+                std::io::stderr().write_all(&error)?;
+            }
+            worst = worse(worst, outcome);
+        }
+        out.flush()?;
+        self.bar.inc(count);
+        Ok(worst)
+    }
+}
+
+/// A document's outcome and what to write for it on stdout and on stderr.
+type Reported = (Outcome, Vec<u8>, Vec<u8>);
+
+/// The worse of two outcomes: an error, then a negative answer.
+fn worse(a: Outcome, b: Outcome) -> Outcome {
+    match (a, b) {
+        (Outcome::Failed, _) | (_, Outcome::Failed) => Outcome::Failed,
+        (Outcome::No, _) | (_, Outcome::No) => Outcome::No,
+        _ => Outcome::Yes,
+    }
+}
+
+/// One signature to batch-check: its document, its position there, and the key its keyid names.
+struct Candidate {
+    doc: usize,
+    position: usize,
+    key: usize,
+}
+
+/// For each document, the (position, key) pairs of its signatures that passed a batch check.
+fn prove(docs: &[Doc], keys: &[PublicKey], ids: &[String]) -> Vec<Vec<(usize, KeyId)>> {
+    let paes: Vec<Option<Vec<u8>>> = docs
+        .par_iter()
+        .map(|doc| {
+            let envelope = doc.envelope.as_ref().ok()?;
+            Some(pae(&envelope.payload_type, &envelope.payload))
+        })
+        .collect();
+    let mut candidates = Vec::new();
+    for (d, doc) in docs.iter().enumerate() {
+        let Ok(envelope) = &doc.envelope else {
+            continue;
+        };
+        for (position, signature) in envelope.signatures.iter().take(MAX_SIGNATURES).enumerate() {
+            let named = ids.iter().position(|id| *id == signature.keyid);
+            if let Some(key) = named.filter(|_| signature.sig.len() == 64) {
+                candidates.push(Candidate {
+                    doc: d,
+                    position,
+                    key,
+                });
+            }
+        }
+    }
+    let passed: Vec<bool> = candidates
+        .par_chunks(BATCH)
+        .map(|batch| {
+            let items: Vec<(&[u8], &[u8], &PublicKey)> = batch
+                .iter()
+                .filter_map(|c| {
+                    let message = paes[c.doc].as_deref()?;
+                    let envelope = docs[c.doc].envelope.as_ref().ok()?;
+                    Some((
+                        message,
+                        envelope.signatures[c.position].sig.as_slice(),
+                        &keys[c.key],
+                    ))
+                })
+                .collect();
+            items.len() == batch.len() && verify_batch(&items)
+        })
+        .collect();
+    let mut proven = vec![Vec::new(); docs.len()];
+    for (batch, ok) in candidates.chunks(BATCH).zip(passed) {
+        if ok {
+            for c in batch {
+                proven[c.doc].push((c.position, keys[c.key].id()));
+            }
+        }
+    }
+    proven
+}
