@@ -11,6 +11,8 @@
 //! loadgen trust SOCKET N CONNECTIONS SECONDS [REPO] # queries for the N digests (and 10%
 //!                                            # unknown ones), as images of REPO if given
 //! loadgen submit SOCKET COUNT CONNECTIONS    # COUNT new signed reviews
+//! loadgen paths N COUNT                      # COUNT trust query paths for an outside load
+//!                                            # tool, as `trust` asks them (10% unknown)
 //! ```
 //!
 //! Requests are bounded in count and time and go only to the given Unix socket.
@@ -59,7 +61,11 @@ fn main() -> Result<(), Error> {
                 arg(3)?.parse()?,
             ))
         }
-        other => Err(format!("unknown mode {other:?}: populate, trust or submit").into()),
+        "paths" => {
+            paths(arg(1)?.parse()?, arg(2)?.parse()?);
+            Ok(())
+        }
+        other => Err(format!("unknown mode {other:?}: populate, trust, submit or paths").into()),
     }
 }
 
@@ -320,6 +326,24 @@ async fn trust(
         start,
     )
     .await
+}
+
+/// Prints `count` trust query paths over the `n` populated digests, one in ten unknown.
+fn paths(n: u64, count: u64) {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut i: u64 = 1;
+    for _ in 0..count {
+        i = i
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let digest = if i.is_multiple_of(10) {
+            digest_of(u64::MAX - i % 1000)
+        } else {
+            digest_of((i >> 8) % n)
+        };
+        let _ = writeln!(out, "/v1/trust/{digest}");
+    }
 }
 
 async fn submit(socket: PathBuf, count: u64, connections: u64) -> Result<(), Error> {

@@ -29,13 +29,23 @@ struct Request {
 pub struct Committer {
     sender: Option<mpsc::Sender<Request>>,
     worker: Option<JoinHandle<Ledger>>,
+    /// Stops the checkpointer (see [`crate::checkpointer`]), which runs while this does.
+    checkpoints: Option<(mpsc::Sender<()>, JoinHandle<()>)>,
 }
 
 impl Committer {
     /// Starts the writer thread; at most `max_batch` entries go into one transaction.
-    pub fn start(ledger: Ledger, max_batch: usize) -> Result<Self, LedgerError> {
+    pub fn start(mut ledger: Ledger, max_batch: usize) -> Result<Self, LedgerError> {
         let (sender, receiver) = mpsc::channel::<Request>();
         let max_batch = max_batch.max(1);
+        let checkpoints = ledger.checkpoint_elsewhere().and_then(|path| {
+            let (stop, stopped) = mpsc::channel();
+            std::thread::Builder::new()
+                .name("vouch-ledger-checkpoints".into())
+                .spawn(move || crate::checkpointer::run(path, &stopped))
+                .ok()
+                .map(|handle| (stop, handle))
+        });
         let worker = std::thread::Builder::new()
             .name("vouch-ledger-writer".into())
             .spawn(move || write_loop(ledger, &receiver, max_batch))
@@ -46,6 +56,7 @@ impl Committer {
         Ok(Committer {
             sender: Some(sender),
             worker: Some(worker),
+            checkpoints,
         })
     }
 
@@ -92,13 +103,24 @@ impl Committer {
 
     /// Finishes every queued append, stops the writer and returns the ledger.
     pub fn shutdown(mut self) -> Option<Ledger> {
+        self.stop_checkpoints();
         self.sender.take();
         self.worker.take().and_then(|w| w.join().ok())
+    }
+
+    /// Stops the checkpointer and closes its connection, so that the writer's is the last to
+    /// close and folds the log back.
+    fn stop_checkpoints(&mut self) {
+        if let Some((stop, handle)) = self.checkpoints.take() {
+            drop(stop);
+            let _ = handle.join();
+        }
     }
 }
 
 impl Drop for Committer {
     fn drop(&mut self) {
+        self.stop_checkpoints();
         self.sender.take();
         if let Some(worker) = self.worker.take() {
             let _ = worker.join();

@@ -193,6 +193,21 @@ impl Ledger {
         &self.public
     }
 
+    /// Stops this connection's own WAL checkpoints, for an owner that runs them elsewhere (the
+    /// group committer); the path to open for them. `None` (and nothing changed) if the pragma
+    /// cannot be set.
+    pub(crate) fn checkpoint_elsewhere(&mut self) -> Option<PathBuf> {
+        // A log started over is also cut back to 64 MiB on disk.
+        self.conn
+            .pragma_update(None, "wal_autocheckpoint", 0)
+            .and_then(|()| {
+                self.conn
+                    .pragma_update(None, "journal_size_limit", 64 << 20)
+            })
+            .ok()
+            .map(|()| self.path())
+    }
+
     /// Shortens the writer's wait for a locked database (tests of a busy ledger).
     #[cfg(test)]
     pub(crate) fn conn_busy_timeout_for_tests(&mut self, timeout: std::time::Duration) {
@@ -211,7 +226,10 @@ impl Ledger {
     pub fn append_batch(&mut self, entries: &[NewEntry]) -> Result<Vec<Appended>, LedgerError> {
         let now = chrono::Utc::now().timestamp();
         let path = self.path.clone();
-        let tx = self.conn.transaction().db(&path)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .db(&path)?;
         let mut results: Vec<Appended> = Vec::with_capacity(entries.len());
         let mut seen: HashMap<[u8; 32], Appended> = HashMap::new();
         let mut pending: Vec<tlog_tiles::Hash> = Vec::new();

@@ -3,6 +3,7 @@
 //! audit re-derives all of it.
 
 mod audit;
+mod checkpointer;
 mod commit;
 mod db;
 mod error;
