@@ -47,12 +47,16 @@ pub fn read_input(path: &Path) -> Result<Vec<u8>> {
     } else {
         path.display().to_string()
     };
+    let mut buf = Vec::new();
     let reader: Box<dyn Read> = if path.as_os_str() == "-" {
         Box::new(std::io::stdin().lock())
     } else {
-        Box::new(std::fs::File::open(path).with_context(|| format!("reading {name}"))?)
+        let file = std::fs::File::open(path).with_context(|| format!("reading {name}"))?;
+        // Sized from the file's length so that a small file takes one read, not several.
+        let hint = file.metadata().map(|m| m.len()).unwrap_or(0).min(MAX_INPUT) + 1;
+        buf.reserve_exact(usize::try_from(hint).unwrap_or(0));
+        Box::new(file)
     };
-    let mut buf = Vec::new();
     reader
         .take(MAX_INPUT + 1)
         .read_to_end(&mut buf)
