@@ -12,6 +12,7 @@ pub mod serve;
 pub mod socket;
 pub mod state;
 mod submit;
+pub mod systemd;
 
 use std::future::Future;
 use std::path::PathBuf;

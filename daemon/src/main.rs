@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use clap::Parser;
 use vouch_daemon::reload::Reloaded;
-use vouch_daemon::{run, socket, Config, Limits, Serving, State};
+use vouch_daemon::{run, socket, systemd, Config, Limits, Serving, State};
 use vouch_proto::PublicKey;
 
 /// The Vouch daemon: keeps every attestation in an append-only, tamper-evident ledger and
@@ -114,6 +114,8 @@ fn config(args: &Args) -> Result<Config> {
 }
 
 fn serve(args: Args) -> Result<()> {
+    // First, while no other thread runs: it clears LISTEN_FDS and LISTEN_PID.
+    let passed = systemd::passed_sockets()?;
     let config = config(&args)?;
     let socket_path = match args.socket.clone() {
         Some(path) => path,
@@ -135,23 +137,35 @@ fn serve(args: Args) -> Result<()> {
         .build()?;
     runtime.block_on(async {
         let state = tokio::task::spawn_blocking(move || State::open(&config)).await??;
-        let unix = socket::bind(&socket_path)?;
-        let tcp = match &args.listen {
-            Some(addr) => {
+        let (unix, activated) = match passed.unix {
+            Some(listener) => (tokio::net::UnixListener::from_std(listener)?, true),
+            None => (socket::bind(&socket_path)?, false),
+        };
+        let tcp = match (&args.listen, passed.tcp) {
+            (Some(_), Some(_)) => anyhow::bail!(
+                "systemd passed a TCP socket and --listen names another: give one of them"
+            ),
+            (_, Some(listener)) => Some(tokio::net::TcpListener::from_std(listener)?),
+            (Some(addr), None) => {
                 let bound = tokio::net::TcpListener::bind(addr).await;
                 Some(bound.with_context(|| format!("binding {addr}"))?)
             }
-            None => None,
+            (None, None) => None,
         };
         tracing::info!(
             socket = %socket_path.display(),
+            socket_activated = activated,
             listen = ?args.listen,
             db = %state.db.display(),
             "vouchd serving"
         );
+        systemd::ready(state.latest().map_or(0, |c| c.tree_size));
         tokio::spawn(reload_on_hangup(Arc::clone(&state), args.policy.clone()));
         let result = run(unix, tcp, Arc::clone(&state), serving, shutdown_signal()).await;
-        let _ = std::fs::remove_file(&socket_path);
+        // A socket systemd made is systemd's to remove.
+        if !activated {
+            let _ = std::fs::remove_file(&socket_path);
+        }
         let closing = Arc::clone(&state);
         tokio::task::spawn_blocking(move || closing.close()).await?;
         tracing::info!("vouchd stopped");
@@ -171,6 +185,7 @@ async fn reload_on_hangup(state: Arc<State>, path: Option<PathBuf>) {
             tracing::warn!("SIGHUP: no --policy file to reload (the --trusted-key keys stay)");
             continue;
         };
+        systemd::reloading();
         let reloading = Arc::clone(&state);
         let result = tokio::task::spawn_blocking(move || {
             let policy = vouch_trust::read_policy(&path)?;
@@ -188,6 +203,7 @@ async fn reload_on_hangup(state: Arc<State>, path: Option<PathBuf>) {
             ),
             Err(error) => tracing::error!(error = %error, "SIGHUP: the reload failed"),
         }
+        systemd::reloaded();
     }
 }
 
@@ -205,5 +221,6 @@ async fn shutdown_signal() {
         _ = interrupt => {}
         _ = terminate => {}
     }
+    systemd::stopping();
     tracing::info!("shutting down");
 }

@@ -40,4 +40,5 @@ mod saved_index;
 mod schema;
 mod stall;
 mod support;
+mod systemd;
 mod verify;
