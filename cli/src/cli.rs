@@ -126,6 +126,10 @@ pub enum Command {
     /// e.g. `eval "$(vouch shell-init bash)"` in ~/.bashrc. Everything else goes to the engine
     /// unchanged.
     ShellInit(ShellInitArgs),
+    /// Show the settings in force and where each comes from: a flag, a VOUCH_* variable, the
+    /// config file ($XDG_CONFIG_HOME/vouch/config.toml, or VOUCH_CONFIG), or the default.
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Print a shell completion script (e.g. `vouch completions bash > /etc/bash_completion.d/vouch`).
     Completions(CompletionsArgs),
     /// Print the man page (roff), e.g. `vouch man | man -l -`.
@@ -294,6 +298,21 @@ pub struct LedgerArgs {
     /// The log's public key to pin [default: the ledger's own PATH.pub].
     #[arg(long = "log-key", value_name = "FILE.pub")]
     pub log_key: Option<PathBuf>,
+}
+
+/// `vouch config ...`
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print each setting, its value and its source (flag, env, file:line, default).
+    Show(ConfigShowArgs),
+}
+
+/// `vouch config show`
+#[derive(Debug, Args)]
+pub struct ConfigShowArgs {
+    /// Print one JSON object: the config file and the settings.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `vouch log verify`

@@ -2,6 +2,7 @@
 
 pub mod attest;
 pub mod check;
+pub mod config;
 pub mod docs;
 pub mod export;
 pub mod import;

@@ -7,6 +7,7 @@ mod checklist;
 mod cli;
 mod client;
 mod cmd;
+mod config;
 mod engine;
 mod exported;
 mod git;
@@ -20,10 +21,9 @@ mod sigstore;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 use crate::cli::{
-    Cli, Command, EngineChoice, InstallCommand, KeyCommand, LogCommand, PolicyCommand,
+    Cli, Command, ConfigCommand, EngineChoice, InstallCommand, KeyCommand, LogCommand,
+    PolicyCommand,
 };
 use crate::cmd::Outcome;
 
@@ -36,7 +36,13 @@ fn main() -> ExitCode {
         }
         plugin::Invocation::Vouch { args, plugin } => (args, plugin),
     };
-    let mut cli = Cli::parse_from(args);
+    let (mut cli, matches, config_file) = match config::parse(args) {
+        Ok(parsed) => parsed,
+        Err(err) => {
+            eprintln!("vouch: error: {err:#}");
+            return ExitCode::from(2);
+        }
+    };
     if let Command::Pull(pull) = &mut cli.command {
         // `docker vouch pull` pulls with docker.
         if plugin && pull.engine == EngineChoice::Auto {
@@ -46,7 +52,26 @@ fn main() -> ExitCode {
     if let Some(path) = &cli.passphrase_file {
         passphrase::use_file(path);
     }
-    let result = match &cli.command {
+    match dispatch(&cli, &matches, config_file.as_ref()) {
+        Ok(Outcome::Yes) => ExitCode::SUCCESS,
+        Ok(Outcome::No) => ExitCode::from(1),
+        Ok(Outcome::Failed) => ExitCode::from(2),
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("vouch: error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Runs the command the line names (`matches` and the config file for `vouch config show`).
+fn dispatch(
+    cli: &Cli,
+    matches: &clap::ArgMatches,
+    config_file: Option<&vouch_ledger::config_file::ConfigFile>,
+) -> anyhow::Result<Outcome> {
+    match &cli.command {
+        Command::Config(ConfigCommand::Show(args)) => cmd::config::show(args, matches, config_file),
         Command::Key(KeyCommand::Generate(args)) => cmd::key::generate(args),
         Command::Key(KeyCommand::Id(args)) => cmd::key::id(args),
         Command::Review(args) => cmd::review::run(args),
@@ -87,18 +112,9 @@ fn main() -> ExitCode {
         Command::ShellInit(args) => cmd::shell_init::run(args),
         Command::Completions(args) => cmd::docs::completions(args),
         Command::Man => cmd::docs::man(),
-    };
-    match result {
-        Ok(Outcome::Yes) => ExitCode::SUCCESS,
-        Ok(Outcome::No) => ExitCode::from(1),
-        Ok(Outcome::Failed) => ExitCode::from(2),
-        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("vouch: error: {err:#}");
-            ExitCode::from(2)
-        }
     }
 }
+
 
 /// Logs go to stderr, filtered by `VOUCH_LOG` (e.g. `VOUCH_LOG=debug`); warnings by default.
 fn init_logging() {

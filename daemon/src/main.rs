@@ -6,22 +6,47 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches, Parser};
 use vouch_daemon::reload::Reloaded;
 use vouch_daemon::{run, socket, systemd, Config, Limits, Serving, State};
 use vouch_proto::PublicKey;
+
+mod settings;
 
 /// The Vouch daemon: keeps every attestation in an append-only, tamper-evident ledger and
 /// answers "is this digest trusted?" on a Unix socket.
 #[derive(Debug, Parser)]
 #[command(name = "vouchd", version, max_term_width = 100)]
 struct Args {
+    /// A config file (TOML) holding any of these settings by name: db, socket, socket_group,
+    /// socket_mode, listen, policy, trusted_keys, audit_interval, max_connections,
+    /// tcp_max_connections, log_passphrase_file. A VOUCH_* variable or a flag overrides it
+    /// [default: /etc/vouch/vouchd.toml when it exists; VOUCHD_CONFIG].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     /// The ledger database [default: $XDG_DATA_HOME/vouch/ledger.db].
     #[arg(long, value_name = "PATH", env = "VOUCH_DB")]
     db: Option<PathBuf>,
     /// The Unix socket [default: $XDG_RUNTIME_DIR/vouch/vouchd.sock; /run/vouch/vouchd.sock as root].
     #[arg(long, value_name = "PATH", env = "VOUCH_SOCKET")]
     socket: Option<PathBuf>,
+    /// The group the socket vouchd binds belongs to (a name or a number): its members may
+    /// submit [default: vouchd's own group]. (A socket systemd passes keeps its own.)
+    #[arg(long, value_name = "GROUP", env = "VOUCH_SOCKET_GROUP")]
+    socket_group: Option<String>,
+    /// The mode of the socket vouchd binds, in octal; none for others (whoever can connect can
+    /// submit).
+    #[arg(
+        long,
+        value_name = "MODE",
+        env = "VOUCH_SOCKET_MODE",
+        default_value = "0660"
+    )]
+    socket_mode: String,
+    /// Read the log key's passphrase from this file (one trailing line break is ignored);
+    /// otherwise VOUCH_LOG_PASSPHRASE; without either the log key is stored unencrypted.
+    #[arg(long, value_name = "FILE", env = "VOUCH_LOG_PASSPHRASE_FILE")]
+    log_passphrase_file: Option<PathBuf>,
     /// Also answer the read-only endpoints over TCP on this address (e.g. 127.0.0.1:8474).
     #[arg(long, value_name = "ADDR")]
     listen: Option<String>,
@@ -58,7 +83,17 @@ struct Args {
 
 fn main() -> ExitCode {
     vouch_ledger::logging::init("info", true);
-    match serve(Args::parse()) {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let parsed = settings::with_config(Args::command(), &args)
+        .and_then(|(command, _)| Ok(Args::from_arg_matches(&command.get_matches_from(args))?));
+    let args = match parsed {
+        Ok(args) => args,
+        Err(err) => {
+            eprintln!("vouchd: error: {err:#}");
+            return ExitCode::from(2);
+        }
+    };
+    match serve(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("vouchd: error: {err:#}");
@@ -93,7 +128,10 @@ fn config(args: &Args) -> Result<Config> {
             "no --trusted-key given: every submission will be refused and nothing is trusted"
         );
     }
-    let log_passphrase = std::env::var("VOUCH_LOG_PASSPHRASE").ok();
+    let log_passphrase = match &args.log_passphrase_file {
+        Some(path) => Some(read_passphrase(path)?),
+        None => std::env::var("VOUCH_LOG_PASSPHRASE").ok(),
+    };
     if log_passphrase.as_deref() == Some("") {
         anyhow::bail!(
             "VOUCH_LOG_PASSPHRASE is set but empty: \
@@ -117,6 +155,7 @@ fn serve(args: Args) -> Result<()> {
     // First, while no other thread runs: it clears LISTEN_FDS and LISTEN_PID.
     let passed = systemd::passed_sockets()?;
     let config = config(&args)?;
+    let access = socket::Access::new(&args.socket_mode, args.socket_group.as_deref())?;
     let socket_path = match args.socket.clone() {
         Some(path) => path,
         None => socket::default_path()?,
@@ -139,7 +178,7 @@ fn serve(args: Args) -> Result<()> {
         let state = tokio::task::spawn_blocking(move || State::open(&config)).await??;
         let (unix, activated) = match passed.unix {
             Some(listener) => (tokio::net::UnixListener::from_std(listener)?, true),
-            None => (socket::bind(&socket_path)?, false),
+            None => (socket::bind(&socket_path, &access)?, false),
         };
         let tcp = match (&args.listen, passed.tcp) {
             (Some(_), Some(_)) => anyhow::bail!(
@@ -171,6 +210,21 @@ fn serve(args: Args) -> Result<()> {
         tracing::info!("vouchd stopped");
         result.context("serving")
     })
+}
+
+/// A passphrase from a file: its text less one trailing line break, not empty.
+fn read_passphrase(path: &std::path::Path) -> Result<String> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the log key passphrase file {}", path.display()))?;
+    let text = text.strip_suffix('\n').unwrap_or(&text);
+    let text = text.strip_suffix('\r').unwrap_or(text);
+    if text.is_empty() {
+        anyhow::bail!(
+            "{} is empty: give the log key's passphrase in it",
+            path.display()
+        );
+    }
+    Ok(text.to_string())
 }
 
 /// On every SIGHUP, reads the policy file again and puts it in force; a file that does not load

@@ -5,6 +5,7 @@
 mod audit;
 mod checkpointer;
 mod commit;
+pub mod config_file;
 mod db;
 mod error;
 pub mod files;

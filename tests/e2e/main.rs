@@ -16,6 +16,7 @@
 
 mod attest;
 mod checklist;
+mod config;
 mod daemon;
 mod docs;
 mod export;

@@ -175,3 +175,53 @@ fn a_ledger_export_follows_its_schema() {
         );
     }
 }
+
+/// The commented example config files follow their schemas (which refuse unknown keys, as the
+/// programs do) and are read by their program without an error.
+#[test]
+fn the_example_config_files_follow_their_schemas() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    for (example, schema_name) in [
+        ("cli/etc/config.toml", "vouch-config-v1.schema.json"),
+        ("daemon/etc/vouchd.toml", "vouchd-config-v1.schema.json"),
+    ] {
+        let text = std::fs::read_to_string(root.join(example)).unwrap();
+        let as_json: Value =
+            serde_json::to_value(toml::from_str::<toml::Value>(&text).unwrap()).unwrap();
+        let validator = schema(schema_name);
+        assert_valid(&validator, &as_json, example);
+        let mut wrong = as_json.clone();
+        wrong["sokcet"] = "x".into();
+        assert!(
+            !validator.is_valid(&wrong),
+            "{schema_name} takes an unknown key"
+        );
+    }
+    // vouch reads its example (config show names the file as the source).
+    let home = Home::new();
+    let out = home
+        .vouch()
+        .env("VOUCH_CONFIG", root.join("cli/etc/config.toml"))
+        .env_remove("VOUCH_SOCKET")
+        .args(["config", "show"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("cli/etc/config.toml:7"));
+    // vouchd reads its config before its flags: with --help it stops after reading it.
+    let out = std::process::Command::new(crate::support::bin("vouchd"))
+        .arg("--config")
+        .arg(root.join("daemon/etc/vouchd.toml"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
