@@ -115,7 +115,6 @@ fn dispatch(
     }
 }
 
-
 /// Logs go to stderr, filtered by `VOUCH_LOG` (e.g. `VOUCH_LOG=debug`); warnings by default.
 fn init_logging() {
     vouch_ledger::logging::init("warn", false);

@@ -76,6 +76,9 @@ struct Args {
     /// Seconds a client may take to send request headers (or stay idle between requests).
     #[arg(long, value_name = "SECONDS", default_value_t = Limits::UNIX.header_timeout.as_secs())]
     header_timeout: u64,
+    /// Print this manual page (roff, section 8) and exit.
+    #[arg(long, hide = true)]
+    man: bool,
     /// Seconds in-flight requests may run after SIGTERM/SIGINT before they are cut off.
     #[arg(long, value_name = "SECONDS", default_value_t = Limits::UNIX.shutdown_grace.as_secs())]
     shutdown_grace: u64,
@@ -93,6 +96,17 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if args.man {
+        let page = clap_mangen::Man::new(Args::command()).section("8");
+        return match page.render(&mut std::io::stdout().lock()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("vouchd: error: {err}");
+                ExitCode::from(2)
+            }
+        };
+    }
     match serve(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

@@ -26,6 +26,7 @@ mod keys;
 mod ledger;
 mod lying;
 mod openapi;
+mod package;
 mod peers;
 mod policy;
 mod policy_reload;
