@@ -119,6 +119,12 @@ fn main() -> ExitCode {
 /// The daemon's configuration from its flags: the ledger, the keys or policy (read and
 /// checked here, before the ledger is touched), and the log key's passphrase.
 fn config(args: &Args) -> Result<Config> {
+    if args.policy.is_some() && !args.trusted_keys.is_empty() {
+        // Either may come from a flag, VOUCH_POLICY or the config file; neither silently wins.
+        anyhow::bail!(
+            "both a policy and trusted keys are given (by flags, VOUCH_POLICY or the config file): give one; a policy names its reviewers itself"
+        );
+    }
     let db = match args.db.clone() {
         Some(db) => db,
         None => vouch_ledger::paths::default_ledger_path()

@@ -184,6 +184,10 @@ fn a_bad_vouchd_config_file_names_the_file_the_line_and_the_key() {
             "vouchd.toml:1: `audit_interval`: expected a whole number",
         ),
         ("socket_mode = \"0666\"\n", "lets every local user submit"),
+        (
+            "policy = \"p.toml\"\ntrusted_keys = [\"k.pub\"]\n",
+            "both a policy and trusted keys are given",
+        ),
     ] {
         let file = home.path("vouchd.toml");
         std::fs::write(&file, content).unwrap();
