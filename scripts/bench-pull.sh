@@ -47,7 +47,7 @@ digest=sha256:$(skopeo inspect --raw --tls-verify=false "docker://$addr/bench/ap
 export HOME=$work/home VOUCH_PASSPHRASE=bench XDG_STATE_HOME=$work/state VOUCH_SOCKET=$work/v.sock
 mkdir -p "$HOME"
 "$root/target/release/vouch" key generate --dir keys --name reviewer >/dev/null
-VOUCH_LOG=warn "$root/target/release/vouchd" --db "$work/ledger.db" --socket "$VOUCH_SOCKET" --trusted-key keys/reviewer.pub & pids+=($!)
+VOUCHD_CONFIG=/dev/null VOUCH_LOG=warn "$root/target/release/vouchd" --db "$work/ledger.db" --socket "$VOUCH_SOCKET" --trusted-key keys/reviewer.pub & pids+=($!)
 for _ in $(seq 1 200); do [ -S "$VOUCH_SOCKET" ] && break; sleep 0.05; done
 "$root/target/release/vouch" attest --image "$addr/bench/app:1.0@$digest" --verdict trusted --key keys/reviewer.key > review.json
 "$root/target/release/vouch" submit review.json >/dev/null

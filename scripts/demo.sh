@@ -18,6 +18,8 @@ export XDG_CONFIG_HOME=$work/config XDG_DATA_HOME=$work/data XDG_STATE_HOME=$wor
 export VOUCH_PASSPHRASE=${VOUCH_PASSPHRASE:-demo passphrase, use your own}
 # Its own socket, so a vouchd already running here (at /run/vouch as root) is left alone.
 export VOUCH_SOCKET=$XDG_RUNTIME_DIR/vouchd.sock
+# Nor does it read the machine's /etc/vouch/vouchd.toml (the package's): only the flags below.
+export VOUCHD_CONFIG=/dev/null
 mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 

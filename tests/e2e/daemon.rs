@@ -463,7 +463,7 @@ fn graceful_shutdown_stale_sockets_and_live_ones() {
             & 0o777;
     assert_eq!(mode, 0o660);
     // A live one is not stolen.
-    let second = std::process::Command::new(support::bin("vouchd"))
+    let second = support::vouchd()
         .arg("--db")
         .arg(home.path("other.db"))
         .arg("--socket")

@@ -12,7 +12,7 @@ use vouch_proto::{Digest, SecretKey, Verdict};
 
 use crate::daemon::Setup;
 use crate::support::{
-    self, bin, data, hex, review_envelope, signed_entry, tamper, vector_key, Daemon, Home,
+    self, data, hex, review_envelope, signed_entry, tamper, vector_key, Daemon, Home,
 };
 
 fn at(text: &str) -> DateTime<Utc> {
@@ -429,7 +429,7 @@ fn repeated_json_keys_are_refused_by_the_daemon_verify_and_the_audit() {
 fn a_second_daemon_on_the_same_ledger_refuses_to_start() {
     let setup = Setup::new(&["--audit-interval", "0"]);
     let started = Instant::now();
-    let out = std::process::Command::new(bin("vouchd"))
+    let out = support::vouchd()
         .arg("--db")
         .arg(&setup.daemon.db)
         .arg("--socket")
@@ -500,7 +500,7 @@ fn an_envelope_with_thousands_of_signatures_is_refused_at_once() {
 #[test]
 fn an_empty_log_passphrase_is_refused() {
     let home = Home::new();
-    let out = std::process::Command::new(bin("vouchd"))
+    let out = support::vouchd()
         .arg("--db")
         .arg(home.path("ledger.db"))
         .arg("--socket")

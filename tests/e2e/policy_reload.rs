@@ -217,7 +217,7 @@ fn a_bad_policy_is_refused_with_its_line_by_vouchd_and_by_lint() {
         said.contains("line 5") && said.contains("threshold 2"),
         "{said}"
     );
-    let vouchd = std::process::Command::new(crate::support::bin("vouchd"))
+    let vouchd = crate::support::vouchd()
         .args(["--db"])
         .arg(home.path("ledger.db"))
         .arg("--socket")

@@ -187,6 +187,14 @@ pub fn image(byte: &str) -> String {
     format!("ubuntu:24.04@sha256:{}", byte.repeat(64 / byte.len()))
 }
 
+/// A `vouchd` command that reads no config file from the machine (`/etc/vouch/vouchd.toml`,
+/// which installing the package puts there, perhaps while the tests run): only its flags.
+pub fn vouchd() -> StdCommand {
+    let mut cmd = StdCommand::new(bin("vouchd"));
+    cmd.env("VOUCHD_CONFIG", "/dev/null");
+    cmd
+}
+
 /// A running `vouchd` on a socket in a temporary directory. Stopped with SIGTERM on drop.
 pub struct Daemon {
     /// The process.
@@ -201,7 +209,7 @@ impl Daemon {
     /// Starts `vouchd --db DB --socket SOCKET --trusted-key KEY... EXTRA...` and waits (with a
     /// deadline, no sleeps) until the socket answers.
     pub fn start(db: &Path, socket: &Path, keys: &[PathBuf], extra: &[&str]) -> Self {
-        let mut cmd = StdCommand::new(bin("vouchd"));
+        let mut cmd = vouchd();
         cmd.arg("--db").arg(db).arg("--socket").arg(socket);
         for key in keys {
             cmd.arg("--trusted-key").arg(key);

@@ -48,6 +48,7 @@ fn socket_activation_serves_on_the_passed_socket_and_notifies_ready_and_stopping
         .arg(&passed)
         .arg(format!("--setenv=NOTIFY_SOCKET={}", notify_path.display()))
         .arg("--setenv=VOUCH_LOG=warn")
+        .arg("--setenv=VOUCHD_CONFIG=/dev/null")
         .arg(bin("vouchd"))
         .arg("--db")
         .arg(home.path("data/ledger.db"))
@@ -163,7 +164,7 @@ fn log_lines_have_no_timestamps_of_their_own_when_stderr_is_the_journal() {
         } else {
             format!("{}:{}", meta.dev(), meta.ino() + 1)
         };
-        let out = Command::new(bin("vouchd"))
+        let out = support::vouchd()
             .args(["--db"])
             .arg(home.path("data/ledger.db"))
             .arg("--socket")
