@@ -144,14 +144,14 @@ pub fn kind_of(path: &Path) -> Result<Kind> {
     }
 }
 
-/// Hands every entry of the export at `path` to `each`, in order; a ledger export is verified
-/// as it is read (with `log_key`, or the header's key when `None`). Returns the kind read.
+/// Hands every entry of the export at `path` (of `kind`, see [`kind_of`]) to `each`, in order;
+/// a ledger export is verified as it is read (with `log_key`, or the header's key when `None`).
 pub fn read_entries(
     path: &Path,
+    kind: Kind,
     log_key: Option<&PublicKey>,
     each: &mut dyn FnMut(Item) -> Result<()>,
-) -> Result<Kind> {
-    let kind = kind_of(path)?;
+) -> Result<()> {
     match kind {
         Kind::Ledger => {
             let mut export = LedgerExport::open(path, log_key)?;
@@ -166,7 +166,7 @@ pub fn read_entries(
         Kind::IntotoJsonl => read_jsonl(path, each)?,
         Kind::Bundles => read_bundles(path, each)?,
     }
-    Ok(kind)
+    Ok(())
 }
 
 /// The lines of an `.intoto.jsonl` file, each an envelope as vouch stores it (the line and a

@@ -76,7 +76,7 @@ pub fn run(args: &ImportArgs, socket: Option<&std::path::Path>) -> Result<Outcom
     };
     let pass = |dry_run: bool| {
         let mut tally = Summary::default();
-        send_all(&client, args, log_key.as_ref(), dry_run, &mut tally).map(|()| tally)
+        send_all(&client, args, kind, log_key.as_ref(), dry_run, &mut tally).map(|()| tally)
     };
     let result = pass(true).and_then(|checked| {
         if args.dry_run {
@@ -108,6 +108,7 @@ pub fn run(args: &ImportArgs, socket: Option<&std::path::Path>) -> Result<Outcom
 fn send_all(
     client: &Client,
     args: &ImportArgs,
+    kind: Kind,
     log_key: Option<&vouch_proto::PublicKey>,
     dry_run: bool,
     tally: &mut Summary,
@@ -135,7 +136,7 @@ fn send_all(
         }
         Ok(())
     };
-    let read = exported::read_entries(&args.file, log_key, &mut each);
+    let read = exported::read_entries(&args.file, kind, log_key, &mut each);
     if let Some(err) = sending {
         return Err(err);
     }
