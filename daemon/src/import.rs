@@ -25,9 +25,11 @@ use crate::authorize::{authorize, Earlier};
 use crate::state::State;
 use crate::submit::{new_entry, refusal};
 
-/// An entry verified and authorized: its bytes, read, and what they say.
+/// An entry verified and authorized: its bytes (and their sha256, which a retraction names),
+/// read, and what they say.
 struct Accepted {
     body: Vec<u8>,
+    body_sha256: Digest,
     envelope: Envelope,
     submission: Submission,
 }
@@ -109,11 +111,13 @@ async fn check_all(state: &Arc<State>, entries: Vec<String>) -> ApiResult<Vec<Ch
             };
             match authorize(&shared, &submission, &keys, &earlier) {
                 Ok(()) => {
+                    let body_sha256 = Digest::of(&body);
                     if let Submission::Review(_) = &submission {
-                        earlier.insert(Digest::of(&body), submission.signer());
+                        earlier.insert(body_sha256, submission.signer());
                     }
                     checked.push(Checked::Accepted(Box::new(Accepted {
                         body,
+                        body_sha256,
                         envelope,
                         submission,
                     })));
@@ -180,7 +184,7 @@ async fn preview(state: &Arc<State>, checked: &[Checked]) -> ApiResult<Vec<Impor
     let bodies: Vec<Option<Digest>> = checked
         .iter()
         .map(|c| match c {
-            Checked::Accepted(a) => Some(Digest::of(&a.body)),
+            Checked::Accepted(a) => Some(a.body_sha256),
             Checked::Refused(_) => None,
         })
         .collect();
@@ -211,7 +215,7 @@ async fn append(state: &Arc<State>, checked: Vec<Checked>) -> ApiResult<Vec<Impo
     for c in &checked {
         if let Checked::Accepted(a) = c {
             entries.push(new_entry(a.body.clone(), &a.envelope, &a.submission));
-            accepted.push((Digest::of(&a.body), &a.submission));
+            accepted.push((a.body_sha256, &a.submission));
         }
     }
     let (sender, receiver) = tokio::sync::oneshot::channel();
