@@ -196,6 +196,7 @@ fn serve(args: Args) -> Result<()> {
         .build()?;
     runtime.block_on(async {
         let state = tokio::task::spawn_blocking(move || State::open(&config)).await??;
+        let shutdown = shutdown_signal()?;
         let (unix, activated) = match passed.unix {
             Some(listener) => (tokio::net::UnixListener::from_std(listener)?, true),
             None => (socket::bind(&socket_path, &access)?, false),
@@ -220,7 +221,7 @@ fn serve(args: Args) -> Result<()> {
         );
         systemd::ready(state.latest().map_or(0, |c| c.tree_size));
         tokio::spawn(reload_on_hangup(Arc::clone(&state), args.policy.clone()));
-        let result = run(unix, tcp, Arc::clone(&state), serving, shutdown_signal()).await;
+        let result = run(unix, tcp, Arc::clone(&state), serving, shutdown).await;
         // A socket systemd made is systemd's to remove.
         if !activated {
             let _ = std::fs::remove_file(&socket_path);
@@ -281,20 +282,20 @@ async fn reload_on_hangup(state: Arc<State>, path: Option<PathBuf>) {
     }
 }
 
-async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// Completes on the first SIGTERM or SIGINT. The handlers are installed here, when it is
+/// called, not when the future is first polled: called before the socket is bound, a signal
+/// that arrives as soon as a client can connect still gets the orderly shutdown (requests
+/// finished, index saved, ledger closed) rather than the default, immediate exit.
+fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut terminate = signal(SignalKind::terminate()).context("handling SIGTERM")?;
+    let mut interrupt = signal(SignalKind::interrupt()).context("handling SIGINT")?;
+    Ok(async move {
+        tokio::select! {
+            _ = terminate.recv() => {}
+            _ = interrupt.recv() => {}
         }
-    };
-    tokio::select! {
-        _ = interrupt => {}
-        _ = terminate => {}
-    }
-    systemd::stopping();
-    tracing::info!("shutting down");
+        systemd::stopping();
+        tracing::info!("shutting down");
+    })
 }
