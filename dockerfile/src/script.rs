@@ -17,6 +17,7 @@ use brush_parser::ast;
 use crate::vars::{Scope, Unresolved};
 
 pub(crate) mod nested;
+mod parse;
 mod words;
 
 pub(crate) use words::Value;
@@ -156,10 +157,7 @@ impl Walker<'_> {
             });
             return;
         }
-        let options = brush_parser::ParserOptions::default();
-        let parsed =
-            brush_parser::Parser::new(std::io::Cursor::new(text), &options).parse_program();
-        match parsed {
+        match parse::program(text) {
             Ok(program) => {
                 self.depth += 1;
                 let items: Vec<&ast::CompoundListItem> = program
@@ -172,7 +170,7 @@ impl Walker<'_> {
             }
             Err(error) => self.out.unparsed.push(Unparsed {
                 text: text.to_string(),
-                error: error.to_string(),
+                error,
             }),
         }
     }
