@@ -43,33 +43,37 @@ pub const MAX_INPUT: u64 = 1 << 20;
 /// Reads a file, or standard input for `-`, refusing more than [`MAX_INPUT`] bytes (so
 /// `/dev/zero` or a wrong file is an error, not an exhausted memory).
 pub fn read_input(path: &Path) -> Result<Vec<u8>> {
-    let name = if path.as_os_str() == "-" {
-        "standard input".to_string()
-    } else {
-        path.display().to_string()
+    let name = || {
+        if path.as_os_str() == "-" {
+            "standard input".to_string()
+        } else {
+            path.display().to_string()
+        }
     };
-    let mut buf = Vec::new();
+    // Room for a typical envelope in the first read; larger inputs grow as they are read. (Sizing
+    // it from the file's length cost a statx per file: 6% of `vouch verify` over many files.)
+    let mut buf = Vec::with_capacity(INITIAL_READ);
     let reader: Box<dyn Read> = if path.as_os_str() == "-" {
         Box::new(std::io::stdin().lock())
     } else {
-        let file = std::fs::File::open(path).with_context(|| format!("reading {name}"))?;
-        // Sized from the file's length so that a small file takes one read, not several.
-        let hint = file.metadata().map(|m| m.len()).unwrap_or(0).min(MAX_INPUT) + 1;
-        buf.reserve_exact(usize::try_from(hint).unwrap_or(0));
-        Box::new(file)
+        Box::new(std::fs::File::open(path).with_context(|| format!("reading {}", name()))?)
     };
     reader
         .take(MAX_INPUT + 1)
         .read_to_end(&mut buf)
-        .with_context(|| format!("reading {name}"))?;
+        .with_context(|| format!("reading {}", name()))?;
     if buf.len() as u64 > MAX_INPUT {
         bail!(
-            "{name} is over {} bytes, more than any envelope, Dockerfile or proof; is it the right file?",
+            "{} is over {} bytes, more than any envelope, Dockerfile or proof; is it the right file?",
+            name(),
             MAX_INPUT
         );
     }
     Ok(buf)
 }
+
+/// The first read's buffer size in [`read_input`].
+const INITIAL_READ: usize = 8192;
 
 /// Writes `bytes` to standard output (`-`) or to the file `path`: through a new temporary file
 /// in the same directory (mode 0644 whatever the umask), synced, then linked into place. An

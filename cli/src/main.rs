@@ -3,6 +3,14 @@
 //! This file parses the command line, runs the command, and is the one place that prints errors
 //! and maps results to exit codes (0 yes, 1 no, 2 error).
 
+/// mimalloc instead of glibc's allocator: `vouch verify` parses on every core and frees on
+/// another, and glibc's arenas then spent a fifth of its time in malloc, free and their locks
+/// (10,000 envelopes: 0.115 s with glibc, 0.092 s with mimalloc). Built without transparent huge
+/// pages (`no_thp`): with them, a run after another busy process spent 0.17 s of system time
+/// having the kernel compact memory.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod checklist;
 mod cli;
 mod client;

@@ -206,27 +206,6 @@ impl PublicKey {
     }
 }
 
-/// Checks many `(message, signature, key)` triples at once with ed25519-dalek's batch
-/// verification, about twice as fast per signature as one by one. True only when every one
-/// verifies. Batch verification is cofactored, so it also accepts a signature whose R was moved
-/// by a small-order point, which [`PublicKey::verify`] (strict) refuses; such a signature is
-/// still over the same message by the same key, so a caller that only asks "did this key sign
-/// these bytes" (an audit) loses nothing, while admission of new signatures stays strict.
-pub fn verify_batch(items: &[(&[u8], &[u8], &PublicKey)]) -> bool {
-    let mut messages = Vec::with_capacity(items.len());
-    let mut signatures = Vec::with_capacity(items.len());
-    let mut keys = Vec::with_capacity(items.len());
-    for (message, signature, key) in items {
-        let Ok(signature) = ed25519_dalek::Signature::from_slice(signature) else {
-            return false;
-        };
-        messages.push(*message);
-        signatures.push(signature);
-        keys.push(key.key);
-    }
-    ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_ok()
-}
-
 impl fmt::Debug for PublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "PublicKey({})", self.id)
@@ -440,24 +419,6 @@ mod tests {
             PublicKey::from_pem("not a key"),
             Err(KeyError::Malformed(_))
         ));
-    }
-
-    #[test]
-    fn batch_verification_agrees_with_single_verification() {
-        let keys: Vec<SecretKey> = (0..5u8).map(|i| SecretKey::from_seed(&[i; 32])).collect();
-        let messages: Vec<Vec<u8>> = (0..5u8).map(|i| vec![i; 100]).collect();
-        let sigs: Vec<[u8; 64]> = keys.iter().zip(&messages).map(|(k, m)| k.sign(m)).collect();
-        let items: Vec<(&[u8], &[u8], &PublicKey)> = (0..5)
-            .map(|i| (&messages[i][..], &sigs[i][..], keys[i].public()))
-            .collect();
-        assert!(verify_batch(&items));
-        let mut bad = items.clone();
-        bad[3].0 = b"another message";
-        assert!(!verify_batch(&bad));
-        let mut swapped = items.clone();
-        swapped[1].2 = keys[2].public();
-        assert!(!verify_batch(&swapped));
-        assert!(verify_batch(&[]));
     }
 
     #[test]

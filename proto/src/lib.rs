@@ -3,6 +3,7 @@
 //! and the CLI's JSON reports), with signing and verification. No I/O beyond what the caller hands in.
 
 pub mod api;
+pub mod batch;
 pub mod checkpoint;
 pub mod digest;
 pub mod dsse;
@@ -22,6 +23,7 @@ pub mod strict_json;
 pub mod timestamp;
 pub mod verify;
 
+pub use batch::verify_batch;
 pub use checkpoint::{ledger_origin, sign_checkpoint, verify_checkpoint, Checkpoint};
 pub use digest::{Digest, DigestSet};
 pub use dsse::{
@@ -32,7 +34,7 @@ pub use error::{
     CheckpointError, DigestError, EnvelopeError, ImageRefError, KeyError, ProofError, VerifyError,
 };
 pub use image::ImageRef;
-pub use key::{verify_batch, KeyId, PublicKey, SecretKey, KDF_ROUNDS, MAX_KDF_ROUNDS};
+pub use key::{KeyId, PublicKey, SecretKey, KDF_ROUNDS, MAX_KDF_ROUNDS};
 pub use policy::{Policy, PolicyEntry, PolicyError};
 pub use proof::{ConsistencyProof, InclusionProof, TreeHash};
 pub use review::{Review, ReviewStatement, Verdict, MAX_CLOCK_SKEW_SECS, REVIEW_PREDICATE_TYPE};

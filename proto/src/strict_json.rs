@@ -5,7 +5,6 @@
 //! No crate offers a duplicate-refusing `Value` parser, so this is a small visitor over
 //! serde_json's own tokenizer (numbers, strings and escapes stay serde_json's).
 
-use std::collections::HashSet;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -77,16 +76,20 @@ impl<'de> Visitor<'de> for StrictValue {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut seen = HashSet::new();
         let mut object = Map::new();
         while let Some(key) = map.next_key::<String>()? {
-            if !seen.insert(key.clone()) {
-                return Err(de::Error::custom(format!(
-                    "the key {key:?} appears twice in one object; signed JSON must not repeat keys"
-                )));
-            }
             let value = map.next_value_seed(StrictValue)?;
-            object.insert(key, value);
+            match object.entry(key) {
+                serde_json::map::Entry::Vacant(slot) => {
+                    slot.insert(value);
+                }
+                serde_json::map::Entry::Occupied(slot) => {
+                    return Err(de::Error::custom(format!(
+                        "the key {:?} appears twice in one object; signed JSON must not repeat keys",
+                        slot.key()
+                    )));
+                }
+            }
         }
         Ok(Value::Object(object))
     }
