@@ -13,6 +13,13 @@ use vouch_proto::PublicKey;
 
 mod settings;
 
+/// mimalloc instead of glibc's allocator, as in `vouch`. Measured alternately on one ledger of
+/// a million entries (2026-12-05): durable submissions at 64 connections 4,710 to 5,125/s
+/// against 4,242 to 4,686/s, and 530 MB resident against 650 MB; trust queries the same within
+/// the runs' spread.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The Vouch daemon: keeps every attestation in an append-only, tamper-evident ledger and
 /// answers "is this digest trusted?" on a Unix socket.
 #[derive(Debug, Parser)]
