@@ -259,6 +259,48 @@ fn many_envelopes_are_batch_checked_with_the_strict_answers_in_order() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+/// A directory named among files is checked where it is named, its files in chunks (more
+/// than one here), and a file inside it that is no envelope is an error of its own.
+#[test]
+fn a_directory_is_checked_in_place_between_files() {
+    let home = Home::new();
+    let good = vectors::all()
+        .into_iter()
+        .find(|v| v.exit == 0)
+        .expect("a valid vector");
+    let dir = home.path("many");
+    std::fs::create_dir_all(dir.join("nested")).unwrap();
+    // Over one chunk (4,096) of copies, a file that is not an envelope, and a subdirectory
+    // (not descended into).
+    for n in 0..4_200 {
+        std::fs::write(dir.join(format!("copy-{n:04}.json")), &good.bytes).unwrap();
+    }
+    std::fs::write(dir.join("notes.txt"), "not an envelope").unwrap();
+    let (first, last) = (home.path("first.json"), home.path("last.json"));
+    std::fs::write(&first, &good.bytes).unwrap();
+    std::fs::write(&last, &good.bytes).unwrap();
+    let out = home
+        .vouch()
+        .args(["verify", "--json", "--key"])
+        .arg(data("vector.pub"))
+        .args([&first, &dir, &last])
+        .output()
+        .unwrap();
+    let reports = reports(&out.stdout);
+    assert_eq!(reports.len(), 4_203);
+    assert_eq!(reports[0].file, first.display().to_string());
+    assert_eq!(reports[4_202].file, last.display().to_string());
+    let inside = &reports[1..4_202];
+    let copies = inside.iter().filter(|r| r.file.contains("/many/copy-"));
+    assert!(copies.clone().all(|r| r.valid));
+    assert_eq!(copies.count(), 4_200);
+    let notes = inside.iter().find(|r| r.file.ends_with("/many/notes.txt"));
+    let reason = notes.and_then(|r| r.reason.clone()).unwrap_or_default();
+    assert!(reason.contains("not a DSSE envelope"), "{reason}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("nested"));
+    assert_eq!(out.status.code(), Some(2));
+}
+
 /// The JSON Lines reports of `vouch verify --json`.
 fn reports(stdout: &[u8]) -> Vec<VerifyReport> {
     stdout

@@ -29,6 +29,8 @@ pub(crate) enum Input {
     Bytes(String, Result<Vec<u8>>),
     /// A file.
     File(PathBuf),
+    /// A file, or a directory whose files are checked in its place.
+    Path(PathBuf),
 }
 
 /// A document read: its name and its envelope (from a Sigstore bundle, if it is one).
@@ -39,19 +41,37 @@ pub(crate) struct Doc {
     pub(crate) envelope: Result<Envelope>,
 }
 
-impl Doc {
-    fn read(input: Input) -> Doc {
+/// What reading an input gave: a document, or a directory to expand.
+enum Read {
+    Doc(Doc),
+    Directory(PathBuf),
+}
+
+impl Read {
+    fn input(input: Input) -> Read {
         let (file, bytes) = match input {
             Input::Bytes(name, bytes) => (name, bytes),
             Input::File(path) => (path.display().to_string(), read_input(&path)),
+            Input::Path(path) => match read_input(&path) {
+                Err(e) if is_directory(&e) => return Read::Directory(path),
+                bytes => (path.display().to_string(), bytes),
+            },
         };
         let bytes = match bytes {
             Ok(b) if crate::sigstore::looks_like_bundle(&b) => crate::sigstore::read_bundle(&b),
             other => other,
         };
         let envelope = bytes.and_then(|b| Ok(Envelope::from_json(&b)?));
-        Doc { file, envelope }
+        Read::Doc(Doc { file, envelope })
     }
+}
+
+/// Whether reading failed because the path is a directory.
+fn is_directory(error: &anyhow::Error) -> bool {
+    error
+        .chain()
+        .filter_map(|e| e.downcast_ref::<std::io::Error>())
+        .any(|e| e.kind() == std::io::ErrorKind::IsADirectory)
 }
 
 /// Where documents go: gathered into chunks, which go to the checking thread while the next
@@ -141,10 +161,44 @@ impl<'a> Checker<'a> {
         Ok(worst)
     }
 
-    /// Checks one chunk and reports it (one write); its worst outcome.
+    /// Checks one chunk (directories in it expanded in place) and reports it; its worst
+    /// outcome.
     fn check(&self, inputs: Vec<Input>) -> Result<Outcome> {
-        let count = inputs.len() as u64;
-        let docs: Vec<Doc> = inputs.into_par_iter().map(Doc::read).collect();
+        let read: Vec<Read> = inputs.into_par_iter().map(Read::input).collect();
+        let mut worst = Outcome::Yes;
+        let mut docs = Vec::with_capacity(read.len());
+        for item in read {
+            match item {
+                Read::Doc(doc) => docs.push(doc),
+                Read::Directory(path) => {
+                    worst = worse(worst, self.check_docs(std::mem::take(&mut docs))?);
+                    worst = worse(worst, self.check_directory(&path)?);
+                }
+            }
+        }
+        Ok(worse(worst, self.check_docs(docs)?))
+    }
+
+    /// Checks the files of a directory, a chunk at a time.
+    fn check_directory(&self, path: &std::path::Path) -> Result<Outcome> {
+        let mut worst = Outcome::Yes;
+        let mut chunk = Vec::with_capacity(CHUNK);
+        super::directory_files(path, &mut |input| {
+            chunk.push(input);
+            if chunk.len() >= CHUNK {
+                worst = worse(worst, self.check(std::mem::take(&mut chunk))?);
+            }
+            Ok(())
+        })?;
+        Ok(worse(worst, self.check(chunk)?))
+    }
+
+    /// Checks documents read and reports them (one write); their worst outcome.
+    fn check_docs(&self, docs: Vec<Doc>) -> Result<Outcome> {
+        if docs.is_empty() {
+            return Ok(Outcome::Yes);
+        }
+        let count = docs.len() as u64;
         let proven = if self.args.strict {
             vec![Vec::new(); docs.len()]
         } else {
