@@ -564,8 +564,9 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub require_trusted: bool,
     /// Check every signature on its own, strictly (cofactorless, as vouchd does on
-    /// submission), instead of in batches across the cores (the cofactored batch equation:
-    /// only a signature's own signer can make one that passes it and fails the strict check).
+    /// submission), instead of in batches across the cores (a batch may accept an R moved by a
+    /// small-order point: only a signature's own signer can make one that passes it and fails
+    /// the strict check).
     #[arg(long)]
     pub strict: bool,
     /// Print one JSON object per envelope (JSON Lines) instead of text.

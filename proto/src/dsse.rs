@@ -154,9 +154,9 @@ impl Envelope {
 
     /// [`Envelope::verified_keys`], taking as valid without checking them again the signatures
     /// in `proven`: (position in `signatures`, key) pairs a batch check
-    /// ([`crate::verify_batch`]) over this envelope's PAE has passed. A batch check holds the
-    /// cofactored equation; the one-by-one check is strict (cofactorless, no small-order points):
-    /// only a signature's own signer can make one that passes the first and fails the second.
+    /// ([`crate::verify_batch`]) over this envelope's PAE has passed. A batch check may accept
+    /// an R moved by a small-order point, which the one-by-one strict check refuses: only a
+    /// signature's own signer can make one that passes the first and fails the second.
     pub fn verified_keys_with<'k>(
         &self,
         keys: &'k [PublicKey],
