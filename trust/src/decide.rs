@@ -219,7 +219,7 @@ impl<'a> Evaluator<'a> {
                 ),
             ));
         }
-        let repository = question.repository.as_deref().unwrap_or(&review.subject);
+        let repository = question.repository.as_deref().unwrap_or(&*review.subject);
         if !reviewer.may_vouch_for(repository) {
             return Err(Reason::new(
                 ReasonCode::OutOfScope,
@@ -262,7 +262,7 @@ impl<'a> Evaluator<'a> {
         if let Some(kind) = rule
             .require_reviewed
             .iter()
-            .find(|k| review.accepted_risks.contains(k))
+            .find(|k| review.accepted_risks.iter().any(|r| **r == ***k))
         {
             return Err(Reason::new(
                 ReasonCode::NotReviewed,
@@ -520,8 +520,8 @@ impl Tally {
             .map(|r| AttestationSummary {
                 index: r.index,
                 key_id: r.signer,
-                reviewer: r.reviewer.clone(),
-                subject: r.subject.clone(),
+                reviewer: r.reviewer.as_deref().map(str::to_string),
+                subject: r.subject.to_string(),
                 verdict: r.verdict,
                 reviewed_at: timestamp::format(&r.reviewed_at),
                 expires_at: r.expires_at.as_ref().map(timestamp::format),

@@ -16,6 +16,7 @@ use vouch_proto::revocation::{submission_from, Submission};
 use vouch_proto::{Digest, ImageRef, KeyId, ReviewStatement, Verdict};
 use vouch_proto::{Policy, PublicKey};
 
+use crate::reviews::ByDigest;
 use crate::saved::SavedIndex;
 
 /// What a trust decision needs to know about one review.
@@ -29,9 +30,9 @@ pub struct Summary {
     /// The reviewer key whose signature this process verified.
     pub signer: KeyId,
     /// The reviewer's name, if recorded.
-    pub reviewer: Option<String>,
+    pub reviewer: Option<Arc<str>>,
     /// The repository named as subject.
-    pub subject: String,
+    pub subject: Arc<str>,
     /// The verdict.
     pub verdict: Verdict,
     /// When it was reviewed.
@@ -39,12 +40,12 @@ pub struct Summary {
     /// When it stops counting.
     pub expires_at: Option<DateTime<Utc>>,
     /// The checklist kinds with an item accepted as a risk (not reviewed).
-    pub accepted_risks: Vec<String>,
+    pub accepted_risks: Vec<Arc<str>>,
     /// Whether the Dockerfile's repository and commit are recorded.
     pub has_source: bool,
     /// The base images recorded: normalised repository (or the reference as given when it
     /// does not parse) and digest.
-    pub bases: Vec<(String, Digest)>,
+    pub bases: Vec<(Arc<str>, Digest)>,
 }
 
 /// The summary of a review statement already read (and verified) by the caller; `at` is its
@@ -58,12 +59,11 @@ pub fn summary_of(at: At, signer: KeyId, statement: &ReviewStatement) -> (Vec<Di
             index: at.index,
             body: at.body,
             signer,
-            reviewer: review.reviewer.name.clone(),
+            reviewer: review.reviewer.name.as_deref().map(Arc::from),
             subject: statement
                 .subject
                 .first()
-                .map(|s| s.name.clone())
-                .unwrap_or_default(),
+                .map_or_else(|| Arc::from(""), |s| Arc::from(s.name.as_str())),
             verdict: review.verdict,
             reviewed_at: review.reviewed_at,
             expires_at: review.expires_at,
@@ -71,7 +71,7 @@ pub fn summary_of(at: At, signer: KeyId, statement: &ReviewStatement) -> (Vec<Di
                 .checklist
                 .iter()
                 .filter(|item| item.status == ItemStatus::AcceptedRisk)
-                .filter_map(|item| item.kind.clone())
+                .filter_map(|item| item.kind.as_deref().map(Arc::from))
                 .collect(),
             has_source: review
                 .dockerfile
@@ -83,7 +83,7 @@ pub fn summary_of(at: At, signer: KeyId, statement: &ReviewStatement) -> (Vec<Di
                 .map(|b| {
                     let bare = b.reference.split('@').next().unwrap_or(&b.reference);
                     let repo = ImageRef::repository(bare).unwrap_or_else(|_| b.reference.clone());
-                    (repo, b.digest.0)
+                    (Arc::from(repo), b.digest.0)
                 })
                 .collect(),
         },
@@ -126,7 +126,7 @@ pub type Loader = Box<dyn Fn(u64) -> Option<AuditedEntry> + Send + Sync>;
 /// Summaries by digest, and the retractions and key revocations.
 #[derive(Default)]
 pub struct TrustIndex {
-    by_digest: RwLock<HashMap<Digest, Vec<Arc<Summary>>>>,
+    by_digest: RwLock<ByDigest>,
     /// Reviews a saved index lists and this process has not verified yet, by digest: each is
     /// read and verified through `loader` the first time an answer needs it.
     pending: RwLock<HashMap<Digest, Vec<u64>>>,
@@ -256,17 +256,10 @@ impl TrustIndex {
 
     /// Adds a review about `digests`.
     pub fn insert(&self, digests: &[Digest], summary: Summary) {
-        let summary = Arc::new(summary);
-        let mut map = self
-            .by_digest
+        self.by_digest
             .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        for digest in digests {
-            let list = map.entry(*digest).or_default();
-            if !list.iter().any(|s| s.index == summary.index) {
-                list.push(summary.clone());
-            }
-        }
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(digests, summary);
     }
 
     /// Takes `other`'s reviews in place of these (a rebuilt index swapped in at once).
@@ -321,8 +314,7 @@ impl TrustIndex {
         let pending = self.pending.read().unwrap_or_else(|p| p.into_inner());
         let by_digest = self.by_digest.read().unwrap_or_else(|p| p.into_inner());
         let mut reviews: Vec<(Digest, u64)> = by_digest
-            .iter()
-            .flat_map(|(d, list)| list.iter().map(move |s| (*d, s.index)))
+            .entries()
             .chain(
                 pending
                     .iter()
@@ -381,10 +373,9 @@ impl TrustIndex {
         if self.has_pending.load(Ordering::Acquire) {
             self.load_pending(digest);
         }
-        let map = self
-            .by_digest
+        self.by_digest
             .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        map.get(digest).cloned().unwrap_or_default()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(digest)
     }
 }

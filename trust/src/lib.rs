@@ -9,6 +9,7 @@
 pub mod decide;
 mod file;
 pub mod index;
+mod reviews;
 pub mod saved;
 
 pub use decide::{repository_of, Decision, Evaluator, Question};

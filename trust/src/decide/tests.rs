@@ -291,7 +291,7 @@ fn based(index: u64, subject: &str, bases: &[(&str, &str)]) -> Summary {
     r.subject = subject.into();
     r.bases = bases
         .iter()
-        .map(|(repo, name)| (repo.to_string(), digest(name)))
+        .map(|(repo, name)| (Arc::from(*repo), digest(name)))
         .collect();
     r
 }
