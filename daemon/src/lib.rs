@@ -5,6 +5,7 @@
 pub mod api;
 mod authorize;
 mod import;
+mod loops;
 pub(crate) mod metrics;
 pub mod reload;
 mod saved;
@@ -62,15 +63,19 @@ pub async fn run(
         api::router(Arc::clone(&state)),
         serving.unix,
         "unix",
+        None,
         stopped.clone(),
     );
     match tcp {
         Some(tcp) => {
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            let loops = Arc::new(loops::Loops::start(cores)?);
             let read_only = serve::serve(
                 tcp,
                 api::read_only(Arc::clone(&state)),
                 serving.tcp,
                 "tcp",
+                Some(loops),
                 stopped.clone(),
             );
             tokio::join!(full, read_only);

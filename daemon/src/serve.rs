@@ -17,6 +17,8 @@ use hyper_util::service::TowerToHyperService;
 use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinSet;
 
+use crate::loops::{Loops, Movable};
+
 /// The bounds of one listener.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
@@ -50,15 +52,18 @@ impl Limits {
 
 /// Accepts connections on `listener` and serves `app` on each until `stopped` turns true;
 /// then stops accepting, asks every connection to finish its request, and waits at most
-/// `limits.shutdown_grace` for them.
-pub async fn serve<L>(
+/// `limits.shutdown_grace` for them. With `loops`, each connection is served on one of them
+/// (see [`crate::loops`]); without, on the caller's runtime.
+pub(crate) async fn serve<L>(
     mut listener: L,
     app: Router,
     limits: Limits,
     what: &'static str,
+    loops: Option<Arc<Loops>>,
     mut stopped: watch::Receiver<bool>,
 ) where
     L: axum::serve::Listener,
+    L::Io: Movable,
 {
     let permits = Arc::new(Semaphore::new(limits.max_connections));
     let mut connections = JoinSet::new();
@@ -79,10 +84,30 @@ pub async fn serve<L>(
         };
         let service = TowerToHyperService::new(app.clone());
         let stop = stopped.clone();
-        connections.spawn(async move {
-            serve_connection(TokioIo::new(io), service, limits, stop).await;
+        let Some(loops) = &loops else {
+            connections.spawn(async move {
+                serve_connection(TokioIo::new(io), service, limits, stop).await;
+                drop(permit);
+            });
+            continue;
+        };
+        let moved = match io.into_std() {
+            Ok(moved) => moved,
+            Err(err) => {
+                tracing::warn!(listener = what, error = %err, "could not hand a connection to an event loop");
+                continue;
+            }
+        };
+        let serve_there = async move {
+            match L::Io::from_std(moved) {
+                Ok(io) => serve_connection(TokioIo::new(io), service, limits, stop).await,
+                Err(err) => {
+                    tracing::warn!(listener = what, error = %err, "an event loop could not take a connection")
+                }
+            }
             drop(permit);
-        });
+        };
+        connections.spawn_on(serve_there, loops.next());
     }
     let drained = tokio::time::timeout(limits.shutdown_grace, async {
         while connections.join_next().await.is_some() {}
