@@ -2,11 +2,13 @@
 //! runtime, and a connection handed to one is served there until it closes, so its requests
 //! never move between threads (the model of nginx's workers and actix-web's).
 //!
-//! vouchd serves its read-only TCP listener this way. On the shared multi-threaded runtime one
-//! thread waits on the sockets and wakes tasks that another thread may run, so a request's
-//! bytes and state move between cores. Measured at 1,000,000 entries on this machine (2 cores,
-//! wrk with 8 connections, alternate runs): trust queries 54,200-56,400/s against
-//! 47,900-52,100/s, vouchd's own CPU per query 9.3-10.0 µs user against 10.0-12.0 µs.
+//! vouchd serves its read-only TCP listener this way (`--tcp-threads`). On the shared
+//! multi-threaded runtime one thread waits on the sockets and wakes tasks that another thread
+//! may run, so a request's bytes and state move between cores. Measured at 1,000,000 entries on
+//! this machine (2 cores, wrk with 8 connections on the same cores, alternate runs): two loops
+//! 69,100-78,000 trust queries/s against 60,000-67,700/s on the shared runtime, vouchd's CPU
+//! per query 6.2-7.3 µs user against 7.1-9.2 µs; one loop (the default here, see
+//! [`crate::default_tcp_threads`]) 81,000-88,000/s.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 

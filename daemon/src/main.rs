@@ -27,7 +27,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 struct Args {
     /// A config file (TOML) holding any of these settings by name: db, socket, socket_group,
     /// socket_mode, listen, policy, trusted_keys, audit_interval, max_connections,
-    /// tcp_max_connections, log_passphrase_file. A VOUCH_* variable or a flag overrides it
+    /// tcp_max_connections, tcp_threads, log_passphrase_file. A VOUCH_* variable or a flag overrides it
     /// [default: /etc/vouch/vouchd.toml when it exists; VOUCHD_CONFIG].
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -80,6 +80,11 @@ struct Args {
     /// Connections open at once on the --listen TCP port, counted apart from the socket's.
     #[arg(long, value_name = "N", default_value_t = Limits::TCP.max_connections)]
     tcp_max_connections: usize,
+    /// Threads answering the --listen TCP port, each keeping the connections it is given
+    /// [default: half the cores, at least one: the rest is left to the clients and to
+    /// submissions].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    tcp_threads: Option<u16>,
     /// Seconds a client may take to send request headers (or stay idle between requests).
     #[arg(long, value_name = "SECONDS", default_value_t = Limits::UNIX.header_timeout.as_secs())]
     header_timeout: u64,
@@ -197,6 +202,9 @@ fn serve(args: Args) -> Result<()> {
         audit_every: (args.audit_interval > 0).then(|| Duration::from_secs(args.audit_interval)),
         unix: limits(args.max_connections),
         tcp: limits(args.tcp_max_connections),
+        tcp_threads: args
+            .tcp_threads
+            .map_or_else(vouch_daemon::default_tcp_threads, usize::from),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -23,6 +23,7 @@ const KEYS: &[(&str, Kind, &str)] = &[
     ("audit_interval", Kind::Count, "audit_interval"),
     ("max_connections", Kind::Count, "max_connections"),
     ("tcp_max_connections", Kind::Count, "tcp_max_connections"),
+    ("tcp_threads", Kind::Count, "tcp_threads"),
     ("log_passphrase_file", Kind::Path, "log_passphrase_file"),
 ];
 

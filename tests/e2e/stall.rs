@@ -79,24 +79,7 @@ fn idle_connections_are_closed_after_the_header_timeout_and_over_the_cap_at_once
 #[test]
 fn a_saturated_tcp_listener_leaves_the_socket_answering() {
     let home = Home::new();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .unwrap()
-        .port();
-    let addr = format!("127.0.0.1:{port}");
-    let daemon = Daemon::start(
-        &home.path("ledger.db"),
-        &home.path("vouchd.sock"),
-        &[data("vector.pub")],
-        &[
-            "--audit-interval",
-            "0",
-            "--listen",
-            &addr,
-            "--tcp-max-connections",
-            "16",
-        ],
-    );
+    let (daemon, addr) = tcp_daemon(&home, &["--tcp-max-connections", "16"]);
     let mut idle: Vec<_> = (0..200)
         .filter_map(|_| std::net::TcpStream::connect(&addr).ok())
         .collect();
@@ -165,4 +148,85 @@ fn the_cli_gives_up_on_a_daemon_that_never_answers() {
         .stderr(contains("did not answer"));
     assert!(started.elapsed() < Duration::from_secs(10));
     drop(listener);
+}
+
+/// A vouchd answering TCP too, with `extra` flags; its address.
+fn tcp_daemon(home: &Home, extra: &[&str]) -> (Daemon, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut args = vec!["--audit-interval", "0", "--listen", &addr];
+    args.extend(extra);
+    let daemon = Daemon::start(
+        &home.path("ledger.db"),
+        &home.path("vouchd.sock"),
+        &[data("vector.pub")],
+        &args,
+    );
+    (daemon, addr)
+}
+
+/// Asks a trust question on an open keep-alive connection; the status line.
+fn ask(stream: &mut std::net::TcpStream) -> String {
+    let digest = "cd".repeat(32);
+    write!(
+        stream,
+        "GET /v1/trust/sha256:{digest} HTTP/1.1\r\nHost: x\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = vec![0u8; 64 * 1024];
+    let n = stream.read(&mut answer).unwrap();
+    let text = String::from_utf8_lossy(&answer[..n]);
+    text.lines().next().unwrap_or_default().to_string()
+}
+
+#[test]
+fn a_client_trickling_its_headers_does_not_hold_up_others_on_its_thread() {
+    let home = Home::new();
+    let (_daemon, addr) = tcp_daemon(&home, &["--tcp-threads", "1"]);
+    // One thread: every connection below shares it with the trickling one.
+    let mut slow = std::net::TcpStream::connect(&addr).unwrap();
+    slow.write_all(b"GET /v1/trust/sha256:").unwrap();
+    let idle: Vec<_> = (0..50)
+        .filter_map(|_| std::net::TcpStream::connect(&addr).ok())
+        .collect();
+    assert_eq!(idle.len(), 50);
+    for _ in 0..5 {
+        slow.write_all(b"a").unwrap();
+        let mut fresh = std::net::TcpStream::connect(&addr).unwrap();
+        fresh
+            .set_read_timeout(Some(Duration::from_secs(2)))
+            .unwrap();
+        let started = Instant::now();
+        assert_eq!(ask(&mut fresh), "HTTP/1.1 200 OK");
+        assert!(started.elapsed() < Duration::from_secs(1));
+    }
+}
+
+#[test]
+fn tcp_threads_are_started_as_asked_and_each_answers() {
+    let home = Home::new();
+    let (daemon, addr) = tcp_daemon(&home, &["--tcp-threads", "3"]);
+    let mut streams: Vec<_> = (0..6)
+        .map(|_| std::net::TcpStream::connect(&addr).unwrap())
+        .collect();
+    // Connections go to the threads in turn; each, asked twice on one connection, answers.
+    for _ in 0..2 {
+        for stream in &mut streams {
+            stream
+                .set_read_timeout(Some(Duration::from_secs(5)))
+                .unwrap();
+            assert_eq!(ask(stream), "HTTP/1.1 200 OK");
+        }
+    }
+    let tasks = std::fs::read_dir(format!("/proc/{}/task", daemon.child.id())).unwrap();
+    let mut loops: Vec<String> = tasks
+        .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
+        .map(|name| name.trim().to_string())
+        .filter(|name| name.starts_with("vouchd-loop"))
+        .collect();
+    loops.sort();
+    assert_eq!(loops, ["vouchd-loop-0", "vouchd-loop-1", "vouchd-loop-2"]);
 }
