@@ -8,7 +8,6 @@ use std::path::Path;
 use std::sync::mpsc;
 
 use rayon::prelude::*;
-use serde_json::Value;
 use vouch_proto::report::{AuditProblem, AuditReport, ProblemKind};
 use vouch_proto::{
     verify_batch, verify_checkpoint, Checkpoint, Digest, EntryKind, Envelope, KeyId, PolicyEntry,
@@ -62,7 +61,7 @@ pub struct AuditedEntry {
     /// The envelope, decoded (attestations).
     pub envelope: Option<Envelope>,
     /// Its Statement, read strictly, no repeated keys (attestations).
-    pub statement: Option<Statement<Value>>,
+    pub statement: Option<Statement<vouch_proto::RawPredicate>>,
     /// The reviewer key whose signature verified; `None` when that key was not given.
     pub signer: Option<KeyId>,
     /// The policy (policy entries).

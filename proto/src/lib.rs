@@ -38,7 +38,7 @@ pub use key::{KeyId, PublicKey, SecretKey, KDF_ROUNDS, MAX_KDF_ROUNDS};
 pub use policy::{Policy, PolicyEntry, PolicyError};
 pub use proof::{ConsistencyProof, InclusionProof, TreeHash};
 pub use review::{Review, ReviewStatement, Verdict, MAX_CLOCK_SKEW_SECS, REVIEW_PREDICATE_TYPE};
-pub use statement::{Statement, Subject, STATEMENT_TYPE};
+pub use statement::{RawPredicate, Statement, Subject, STATEMENT_TYPE};
 pub use verify::{
     parse_review, review_from, sign_review, verify_read_review, verify_review, verify_review_with,
     VerifiedReview,

@@ -179,7 +179,7 @@ pub fn parse_submission(envelope: &Envelope) -> Result<Submission, VerifyError> 
 /// ledger audit does, strictly).
 pub fn submission_from(
     envelope: &Envelope,
-    statement: Statement<serde_json::Value>,
+    statement: Statement<crate::statement::RawPredicate>,
 ) -> Result<Submission, VerifyError> {
     let bad = |e: serde_json::Error| VerifyError::BadPredicate(e.to_string());
     match statement.predicate_type.as_str() {

@@ -92,7 +92,7 @@ pub fn parse_review(envelope: &Envelope) -> Result<ReviewStatement, VerifyError>
 /// audit does, strictly): the same checks, without reading the payload a second time.
 pub fn review_from(
     envelope: &Envelope,
-    statement: Statement<serde_json::Value>,
+    statement: Statement<crate::statement::RawPredicate>,
 ) -> Result<ReviewStatement, VerifyError> {
     check_payload_type(envelope)?;
     review_of(statement)
@@ -110,7 +110,9 @@ fn check_payload_type(envelope: &Envelope) -> Result<(), VerifyError> {
 
 /// The review in a Statement: its predicate type, the review predicate, and that it names its
 /// subject.
-fn review_of(statement: Statement<serde_json::Value>) -> Result<ReviewStatement, VerifyError> {
+fn review_of(
+    statement: Statement<crate::statement::RawPredicate>,
+) -> Result<ReviewStatement, VerifyError> {
     if statement.predicate_type != REVIEW_PREDICATE_TYPE {
         return Err(VerifyError::PredicateType(statement.predicate_type));
     }

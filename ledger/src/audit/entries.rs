@@ -1,7 +1,6 @@
 //! Checking one entry on its own (its bytes against its leaf hash, its derived columns against
 //! its content) and what its signature check needs; the audit batches the signatures.
 
-use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 use vouch_proto::report::ProblemKind;
 use vouch_proto::{
@@ -36,7 +35,7 @@ pub(super) enum Content {
     /// An attestation: its envelope, Statement and the reviewer key it names.
     Attestation {
         envelope: Envelope,
-        statement: Statement<Value>,
+        statement: Statement<vouch_proto::RawPredicate>,
         reviewer: KeyId,
     },
     /// A policy vouchd loaded.
