@@ -80,7 +80,7 @@ pub async fn run(
     );
     match tcp {
         Some(tcp) => {
-            let loops = Arc::new(loops::Loops::start(serving.tcp_threads)?);
+            let loops = loops::Loops::start(serving.tcp_threads)?;
             let read_only = serve::serve(
                 tcp,
                 api::read_only(Arc::clone(&state)),

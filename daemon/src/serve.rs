@@ -59,7 +59,7 @@ pub(crate) async fn serve<L>(
     app: Router,
     limits: Limits,
     what: &'static str,
-    loops: Option<Arc<Loops>>,
+    loops: Option<Loops>,
     mut stopped: watch::Receiver<bool>,
 ) where
     L: axum::serve::Listener,

@@ -140,9 +140,11 @@ impl Statement<RawPredicate> {
         }
         let named: Named = serde_json::from_str(self.predicate.get()).ok()?;
         // A review or a retraction names its `reviewer`; a key revocation its `admin`.
-        let key = |holder: &Option<Value>| holder.as_ref()?.get("keyId").cloned();
-        key(&named.reviewer)
-            .or_else(|| key(&named.admin))?
+        fn key_of(holder: &Option<Value>) -> Option<&Value> {
+            holder.as_ref()?.get("keyId")
+        }
+        key_of(&named.reviewer)
+            .or_else(|| key_of(&named.admin))?
             .as_str()?
             .parse()
             .ok()
