@@ -34,7 +34,7 @@ use crate::key::PublicKey;
 /// that asks "did this key sign these bytes" (an audit) loses nothing by it, while admission of
 /// new signatures stays strict. A caller gets `false` for the whole batch and checks its items
 /// one by one to learn which is bad.
-pub fn verify_batch(items: &[(&[u8], &[u8], &PublicKey)]) -> bool {
+pub fn verify_batch<M: SignedBytes + ?Sized>(items: &[(&M, &[u8], &PublicKey)]) -> bool {
     let mut random = vec![0u8; 16 * items.len()];
     if OsRng.try_fill_bytes(&mut random).is_err() {
         return false;
@@ -44,7 +44,7 @@ pub fn verify_batch(items: &[(&[u8], &[u8], &PublicKey)]) -> bool {
     let mut r_points = Vec::with_capacity(items.len());
     let mut keys = KeyTerms::default();
     for ((message, signature, key), z) in items.iter().zip(random.chunks_exact(16)) {
-        let Some(term) = Term::read(message, signature, key) else {
+        let Some(term) = Term::read(*message, signature, key) else {
             return false;
         };
         let Some(key_slot) = keys.slot(key) else {
@@ -67,6 +67,20 @@ pub fn verify_batch(items: &[(&[u8], &[u8], &PublicKey)]) -> bool {
     sum.is_identity()
 }
 
+/// The bytes a signature covers, handed to the hash in parts, so that a message made of pieces
+/// (a DSSE PAE, [`crate::dsse::Pae`]: a short header, then the payload) is checked without
+/// being copied into one buffer first.
+pub trait SignedBytes {
+    /// Hands each part to `part`, in order.
+    fn parts(&self, part: &mut dyn FnMut(&[u8]));
+}
+
+impl SignedBytes for [u8] {
+    fn parts(&self, part: &mut dyn FnMut(&[u8])) {
+        part(self)
+    }
+}
+
 /// One signature's parts: its `R` as a point, its `s`, and its challenge `h`.
 struct Term {
     r: EdwardsPoint,
@@ -77,7 +91,11 @@ struct Term {
 impl Term {
     /// The parts of `signature` by `key` over `message`, or `None` where the strict check
     /// would refuse it unread.
-    fn read(message: &[u8], signature: &[u8], key: &PublicKey) -> Option<Term> {
+    fn read<M: SignedBytes + ?Sized>(
+        message: &M,
+        signature: &[u8],
+        key: &PublicKey,
+    ) -> Option<Term> {
         let signature: &[u8; 64] = signature.try_into().ok()?;
         let (r_bytes, s_bytes) = signature.split_at(32);
         let s_bytes: [u8; 32] = s_bytes.try_into().ok()?;
@@ -86,11 +104,11 @@ impl Term {
         if r.is_small_order() {
             return None;
         }
-        let hash = Sha512::new()
+        let mut hash = Sha512::new()
             .chain_update(r_bytes)
-            .chain_update(key.verifying_key().as_bytes())
-            .chain_update(message)
-            .finalize();
+            .chain_update(key.verifying_key().as_bytes());
+        message.parts(&mut |part| hash.update(part));
+        let hash = hash.finalize();
         let h = Scalar::from_bytes_mod_order_wide(&hash.into());
         Some(Term { r, s, h })
     }
@@ -168,7 +186,33 @@ mod tests {
         let mut swapped = items.clone();
         swapped[1].2 = keys[2].public();
         assert!(!verify_batch(&swapped));
-        assert!(verify_batch(&[]));
+        assert!(verify_batch::<[u8]>(&[]));
+    }
+
+    #[test]
+    fn a_pae_in_parts_checks_as_its_bytes() {
+        use crate::dsse::{pae, Envelope, Pae};
+        let key = SecretKey::from_seed(&[9; 32]);
+        let envelopes: Vec<Envelope> = (0..4)
+            .map(|i| Envelope::sign("text/plain", format!("body {i}").into_bytes(), &key))
+            .collect();
+        let parts: Vec<Pae> = envelopes
+            .iter()
+            .map(|e| Pae::new(&e.payload_type, &e.payload))
+            .collect();
+        let items: Vec<(&Pae, &[u8], &PublicKey)> = parts
+            .iter()
+            .zip(&envelopes)
+            .map(|(p, e)| (p, &e.signatures[0].sig[..], key.public()))
+            .collect();
+        assert!(verify_batch(&items));
+        // The same signatures over another payload type fail, as over the whole PAE.
+        let other = Pae::new("text/other", &envelopes[2].payload);
+        let mut moved = items.clone();
+        moved[2].0 = &other;
+        assert!(!verify_batch(&moved));
+        let whole = pae("text/other", &envelopes[2].payload);
+        assert!(!verify_batch(&[(&whole[..], moved[2].1, moved[2].2)]));
     }
 
     #[test]
@@ -227,7 +271,7 @@ mod tests {
             sig
         };
         assert!(!weak.verify(b"anything", &forged));
-        assert!(!verify_batch(&[(b"anything", &forged, &weak)]));
+        assert!(!verify_batch(&[(&b"anything"[..], &forged[..], &weak)]));
     }
 
     proptest! {

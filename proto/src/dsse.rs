@@ -2,12 +2,15 @@
 //! DSSE spec allows them (standard or URL-safe base64, padded or not; an unset keyid is empty;
 //! unknown fields ignored).
 
+use std::borrow::Cow;
+
 use base64::alphabet;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
 use base64::engine::DecodePaddingMode;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
+use crate::batch::SignedBytes;
 use crate::error::{EnvelopeError, VerifyError};
 use crate::key::{KeyId, PublicKey, SecretKey};
 
@@ -22,16 +25,46 @@ pub const MAX_SIGNATURES: usize = 16;
 ///
 /// `"DSSEv1" SP LEN(type) SP type SP LEN(body) SP body`, lengths in ASCII decimal.
 pub fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(payload_type.len() + payload.len() + 32);
+    let mut out = pae_header(payload_type, payload.len(), payload.len());
+    out.extend_from_slice(payload);
+    out
+}
+
+/// The PAE up to its body, with room for `room` more bytes.
+fn pae_header(payload_type: &str, body_len: usize, room: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(payload_type.len() + room + 32);
     out.extend_from_slice(b"DSSEv1 ");
     out.extend_from_slice(payload_type.len().to_string().as_bytes());
     out.push(b' ');
     out.extend_from_slice(payload_type.as_bytes());
     out.push(b' ');
-    out.extend_from_slice(payload.len().to_string().as_bytes());
+    out.extend_from_slice(body_len.to_string().as_bytes());
     out.push(b' ');
-    out.extend_from_slice(payload);
     out
+}
+
+/// The PAE of an envelope as two parts, its header and the payload it borrows: the bytes
+/// [`pae`] returns, for a batch check ([`crate::verify_batch`]) without copying the payload.
+pub struct Pae<'a> {
+    header: Vec<u8>,
+    payload: &'a [u8],
+}
+
+impl<'a> Pae<'a> {
+    /// The PAE of `payload` of type `payload_type`.
+    pub fn new(payload_type: &str, payload: &'a [u8]) -> Self {
+        Pae {
+            header: pae_header(payload_type, payload.len(), 0),
+            payload,
+        }
+    }
+}
+
+impl SignedBytes for Pae<'_> {
+    fn parts(&self, part: &mut dyn FnMut(&[u8])) {
+        part(&self.header);
+        part(self.payload);
+    }
 }
 
 /// One signature of an envelope.
@@ -54,19 +87,25 @@ pub struct Envelope {
     pub signatures: Vec<Signature>,
 }
 
+/// The JSON form. Its strings borrow from the input where they hold no escapes (base64 never
+/// does), so the payload's text is decoded from the input rather than copied out first.
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct EnvelopeWire {
-    payload: String,
-    payload_type: String,
-    signatures: Vec<SignatureWire>,
+struct EnvelopeWire<'a> {
+    #[serde(borrow)]
+    payload: Cow<'a, str>,
+    #[serde(borrow)]
+    payload_type: Cow<'a, str>,
+    #[serde(borrow)]
+    signatures: Vec<SignatureWire<'a>>,
 }
 
 #[derive(Serialize, Deserialize)]
-struct SignatureWire {
-    #[serde(default)]
-    keyid: Option<String>,
-    sig: String,
+struct SignatureWire<'a> {
+    #[serde(default, borrow)]
+    keyid: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    sig: Cow<'a, str>,
 }
 
 /// Standard or URL-safe alphabet, padding optional: every form the DSSE spec allows.
@@ -109,13 +148,13 @@ impl Envelope {
             .enumerate()
             .map(|(i, s)| {
                 Ok(Signature {
-                    keyid: s.keyid.unwrap_or_default(),
+                    keyid: s.keyid.map(Cow::into_owned).unwrap_or_default(),
                     sig: decode_base64(&s.sig, || format!("signatures[{i}].sig"))?,
                 })
             })
             .collect::<Result<_, EnvelopeError>>()?;
         Ok(Envelope {
-            payload_type: wire.payload_type,
+            payload_type: wire.payload_type.into_owned(),
             payload,
             signatures,
         })
@@ -124,14 +163,14 @@ impl Envelope {
     /// The JSON envelope, standard padded base64, keyid always present.
     pub fn to_json(&self) -> String {
         let wire = EnvelopeWire {
-            payload: STANDARD.encode(&self.payload),
-            payload_type: self.payload_type.clone(),
+            payload: STANDARD.encode(&self.payload).into(),
+            payload_type: Cow::Borrowed(&self.payload_type),
             signatures: self
                 .signatures
                 .iter()
                 .map(|s| SignatureWire {
-                    keyid: Some(s.keyid.clone()),
-                    sig: STANDARD.encode(&s.sig),
+                    keyid: Some(Cow::Borrowed(&s.keyid)),
+                    sig: STANDARD.encode(&s.sig).into(),
                 })
                 .collect(),
         };
@@ -248,6 +287,16 @@ mod tests {
     }
 
     #[test]
+    fn pae_in_parts_is_the_same_bytes() {
+        for (payload_type, payload) in [("", &b""[..]), ("t", b"x"), (IN_TOTO_PAYLOAD_TYPE, b"{}")]
+        {
+            let mut joined = Vec::new();
+            Pae::new(payload_type, payload).parts(&mut |part| joined.extend_from_slice(part));
+            assert_eq!(joined, pae(payload_type, payload));
+        }
+    }
+
+    #[test]
     fn sign_then_verify_and_round_trip_json() {
         let key = SecretKey::from_seed(&[1; 32]);
         let env = Envelope::sign(IN_TOTO_PAYLOAD_TYPE, b"{}".to_vec(), &key);
@@ -297,6 +346,29 @@ mod tests {
         assert_eq!(back.signatures[0].keyid, "");
         back.verified_keys(std::slice::from_ref(key.public()))
             .unwrap();
+    }
+
+    #[test]
+    fn reads_fields_written_with_json_escapes() {
+        // Strings are borrowed from the input only when they hold no escape; an escaped one
+        // (legal JSON, if odd for base64) is read the same.
+        let key = SecretKey::from_seed(&[4; 32]);
+        let env = Envelope::sign("text/plain", b"{}".to_vec(), &key);
+        // Each field's first character written as a \u escape.
+        let escape = |text: &str| {
+            let first = text.chars().next().unwrap();
+            format!("\\u{:04x}{}", first as u32, &text[first.len_utf8()..])
+        };
+        let json = format!(
+            r#"{{"payload":"{}","payloadType":"{}","signatures":[{{"keyid":"{}","sig":"{}"}}]}}"#,
+            escape("e30="),
+            escape(&env.payload_type),
+            escape(&env.signatures[0].keyid),
+            escape(&STANDARD.encode(&env.signatures[0].sig)),
+        );
+        assert!(json.contains(r#""payload":"\u0065"#), "{json}");
+        let back = Envelope::from_json(json.as_bytes()).unwrap();
+        assert_eq!(back, env);
     }
 
     #[test]
