@@ -50,14 +50,20 @@ pub fn read_input(path: &Path) -> Result<Vec<u8>> {
             path.display().to_string()
         }
     };
-    // Room for a typical envelope in the first read; larger inputs grow as they are read. (Sizing
-    // it from the file's length cost a statx per file: 6% of `vouch verify` over many files.)
-    let mut buf = Vec::with_capacity(INITIAL_READ);
     let reader: Box<dyn Read> = if path.as_os_str() == "-" {
         Box::new(std::io::stdin().lock())
     } else {
         Box::new(std::fs::File::open(path).with_context(|| format!("reading {}", name()))?)
     };
+    read_capped(reader, &name)
+}
+
+/// Reads `reader` to its end, refusing more than [`MAX_INPUT`] bytes; `name` names it in an
+/// error.
+pub fn read_capped(reader: impl Read, name: &dyn Fn() -> String) -> Result<Vec<u8>> {
+    // Room for a typical envelope in the first read; larger inputs grow as they are read. (Sizing
+    // it from the file's length cost a statx per file: 6% of `vouch verify` over many files.)
+    let mut buf = Vec::with_capacity(INITIAL_READ);
     reader
         .take(MAX_INPUT + 1)
         .read_to_end(&mut buf)
@@ -72,7 +78,7 @@ pub fn read_input(path: &Path) -> Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// The first read's buffer size in [`read_input`].
+/// The first read's buffer size in [`read_capped`].
 const INITIAL_READ: usize = 8192;
 
 /// Writes `bytes` to standard output (`-`) or to the file `path`: through a new temporary file

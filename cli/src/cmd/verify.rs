@@ -1,6 +1,7 @@
 //! `vouch verify`: offline verification of review envelopes against reviewer public keys.
 
 mod batch;
+mod files;
 
 use std::cell::Cell;
 use std::io::{BufRead, Read};

@@ -1,8 +1,9 @@
-//! `vouch verify` over many envelopes: documents gathered in chunks as they are read (the next
-//! chunk is read while one is checked), each chunk read and parsed across the cores, its signatures checked in batches across the cores (a
+//! `vouch verify` over many envelopes: documents are gathered in chunks as they are named (the
+//! next chunk while one is checked), and each chunk is cut into groups, one per thread at a
+//! time. A thread reads its group's files, parses them, checks their signatures in batches (a
 //! failed batch leaves its signatures to the one-by-one strict check, which then says which one
-//! is bad), then checked and reported in the order given. One chunk is held at a time, so a
-//! stream of any length is checked in bounded memory.
+//! is bad) and writes their reports; the reports are then printed in the order given. At most
+//! three chunks are held at once, so a stream of any length is checked in bounded memory.
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -10,15 +11,20 @@ use std::sync::mpsc::{Receiver, SyncSender};
 
 use anyhow::Result;
 use rayon::prelude::*;
-use vouch_proto::dsse::{pae, MAX_SIGNATURES};
+use vouch_proto::dsse::{Pae, MAX_SIGNATURES};
 use vouch_proto::{verify_batch, Envelope, KeyId, PublicKey};
 
+use super::files::Opener;
 use super::{check_envelope, print};
 use crate::cli::VerifyArgs;
-use crate::cmd::{read_input, Outcome};
+use crate::cmd::Outcome;
 
 /// Documents per chunk.
 const CHUNK: usize = 4096;
+
+/// The most documents in a group, read and checked by one thread. Larger batches cost less per
+/// signature: over 10,000 files, groups of 1,024 took 99-104 ms against 105-110 ms for 256.
+const GROUP: usize = 1024;
 
 /// Signatures per batch check (past about 200, batch verification costs least per signature).
 const BATCH: usize = 1024;
@@ -48,11 +54,11 @@ enum Read {
 }
 
 impl Read {
-    fn input(input: Input) -> Read {
+    fn input(input: Input, files: &mut Opener) -> Read {
         let (file, bytes) = match input {
             Input::Bytes(name, bytes) => (name, bytes),
-            Input::File(path) => (path.display().to_string(), read_input(&path)),
-            Input::Path(path) => match read_input(&path) {
+            Input::File(path) => (path.display().to_string(), files.read(&path)),
+            Input::Path(path) => match files.read(&path) {
                 Err(e) if is_directory(&e) => return Read::Directory(path),
                 bytes => (path.display().to_string(), bytes),
             },
@@ -161,22 +167,60 @@ impl<'a> Checker<'a> {
         Ok(worst)
     }
 
-    /// Checks one chunk (directories in it expanded in place) and reports it; its worst
-    /// outcome.
+    /// Checks one chunk (directories in it expanded in place) and reports it, in order; its
+    /// worst outcome. The chunk is cut into groups of [`GROUP`] documents, and each group is
+    /// read, batch-checked and reported by one thread from start to end: no core waits for the
+    /// other between those steps, and a group's bytes are still in its core's cache when they
+    /// are checked.
     fn check(&self, inputs: Vec<Input>) -> Result<Outcome> {
-        let read: Vec<Read> = inputs.into_par_iter().map(Read::input).collect();
+        let size = group_size(inputs.len());
+        let groups: Vec<Vec<Item>> = inputs
+            .into_par_iter()
+            .chunks(size)
+            .map(|group| self.check_group(group))
+            .collect();
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
         let mut worst = Outcome::Yes;
-        let mut docs = Vec::with_capacity(read.len());
-        for item in read {
-            match item {
+        let mut count = 0;
+        for item in groups.into_iter().flatten() {
+            let (outcome, text, error) = match item {
+                Item::Reported(reported) => reported?,
+                Item::Directory(path) => {
+                    out.flush()?;
+                    worst = worse(worst, self.check_directory(&path)?);
+                    continue;
+                }
+            };
+            out.write_all(&text)?;
+            if !error.is_empty() {
+                out.flush()?;
+                std::io::stderr().write_all(&error)?;
+            }
+            worst = worse(worst, outcome);
+            count += 1;
+        }
+        out.flush()?;
+        self.bar.inc(count);
+        Ok(worst)
+    }
+
+    /// Reads, checks and reports one group of inputs, in order (a directory is left in its
+    /// place, to be checked once the documents before it are written).
+    fn check_group(&self, inputs: Vec<Input>) -> Vec<Item> {
+        let mut items = Vec::with_capacity(inputs.len());
+        let mut docs = Vec::with_capacity(inputs.len());
+        let mut files = Opener::default();
+        for input in inputs {
+            match Read::input(input, &mut files) {
                 Read::Doc(doc) => docs.push(doc),
                 Read::Directory(path) => {
-                    worst = worse(worst, self.check_docs(std::mem::take(&mut docs))?);
-                    worst = worse(worst, self.check_directory(&path)?);
+                    self.check_docs(std::mem::take(&mut docs), &mut items);
+                    items.push(Item::Directory(path));
                 }
             }
         }
-        Ok(worse(worst, self.check_docs(docs)?))
+        self.check_docs(docs, &mut items);
+        items
     }
 
     /// Checks the files of a directory, a chunk at a time.
@@ -193,48 +237,41 @@ impl<'a> Checker<'a> {
         Ok(worse(worst, self.check(chunk)?))
     }
 
-    /// Checks documents read and reports them (one write); their worst outcome.
-    fn check_docs(&self, docs: Vec<Doc>) -> Result<Outcome> {
+    /// Checks documents read (their signatures in batches first) and adds their reports to
+    /// `items`.
+    fn check_docs(&self, docs: Vec<Doc>, items: &mut Vec<Item>) {
         if docs.is_empty() {
-            return Ok(Outcome::Yes);
+            return;
         }
-        let count = docs.len() as u64;
         let proven = if self.args.strict {
             vec![Vec::new(); docs.len()]
         } else {
             prove(&docs, self.keys, &self.ids)
         };
         let (keys, args) = (self.keys, self.args);
-        // Checked and written out across the cores; then written in order.
-        let reports: Vec<Result<Reported>> = docs
-            .into_par_iter()
-            .zip(proven)
-            .map(|(doc, proven)| {
-                let (report, mut outcome) = check_envelope(doc, keys, &proven);
-                if args.require_trusted && outcome == Outcome::Yes && !report.counts_as_trusted {
-                    outcome = Outcome::No;
-                }
-                let (mut out, mut err) = (Vec::new(), Vec::new());
-                print(&mut out, &mut err, &report, outcome, args.json)?;
-                Ok((outcome, out, err))
-            })
-            .collect();
-        let stdout = std::io::stdout();
-        let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-        let mut worst = Outcome::Yes;
-        for report in reports {
-            let (outcome, text, error) = report?;
-            out.write_all(&text)?;
-            if !error.is_empty() {
-                out.flush()?;
-                std::io::stderr().write_all(&error)?;
+        items.extend(docs.into_iter().zip(proven).map(|(doc, proven)| {
+            let (report, mut outcome) = check_envelope(doc, keys, &proven);
+            if args.require_trusted && outcome == Outcome::Yes && !report.counts_as_trusted {
+                outcome = Outcome::No;
             }
-            worst = worse(worst, outcome);
-        }
-        out.flush()?;
-        self.bar.inc(count);
-        Ok(worst)
+            let (mut out, mut err) = (Vec::new(), Vec::new());
+            let printed = print(&mut out, &mut err, &report, outcome, args.json);
+            Item::Reported(printed.map(|()| (outcome, out, err)))
+        }));
     }
+}
+
+/// The size of the groups a chunk of `len` documents is cut into: at most [`GROUP`], and
+/// small enough that every thread gets one.
+fn group_size(len: usize) -> usize {
+    let groups = len.div_ceil(GROUP).max(rayon::current_num_threads());
+    len.div_ceil(groups).max(1)
+}
+
+/// A group's result, in input order: a document's report, or a directory still to check.
+enum Item {
+    Reported(Result<Reported>),
+    Directory(PathBuf),
 }
 
 /// A document's outcome and what to write for it on stdout and on stderr.
@@ -258,11 +295,11 @@ struct Candidate {
 
 /// For each document, the (position, key) pairs of its signatures that passed a batch check.
 fn prove(docs: &[Doc], keys: &[PublicKey], ids: &[String]) -> Vec<Vec<(usize, KeyId)>> {
-    let paes: Vec<Option<Vec<u8>>> = docs
-        .par_iter()
+    let paes: Vec<Option<Pae>> = docs
+        .iter()
         .map(|doc| {
             let envelope = doc.envelope.as_ref().ok()?;
-            Some(pae(&envelope.payload_type, &envelope.payload))
+            Some(Pae::new(&envelope.payload_type, &envelope.payload))
         })
         .collect();
     let mut candidates = Vec::new();
@@ -282,12 +319,12 @@ fn prove(docs: &[Doc], keys: &[PublicKey], ids: &[String]) -> Vec<Vec<(usize, Ke
         }
     }
     let passed: Vec<bool> = candidates
-        .par_chunks(BATCH)
+        .chunks(BATCH)
         .map(|batch| {
-            let items: Vec<(&[u8], &[u8], &PublicKey)> = batch
+            let items: Vec<(&Pae, &[u8], &PublicKey)> = batch
                 .iter()
                 .filter_map(|c| {
-                    let message = paes[c.doc].as_deref()?;
+                    let message = paes[c.doc].as_ref()?;
                     let envelope = docs[c.doc].envelope.as_ref().ok()?;
                     Some((
                         message,
