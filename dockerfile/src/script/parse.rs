@@ -1,6 +1,6 @@
 //! Parsing shell code with brush-parser, refusing the inputs on which its grammar takes
-//! exponential time (found by the fuzzer): the review must end, and what it cannot read is left
-//! to a person (VR701), never skipped.
+//! exponential time or panics (both found by the fuzzer): the review must end, and what it
+//! cannot read is left to a person (VR701), never skipped.
 
 use brush_parser::{ast, ParserOptions, Token};
 
@@ -23,6 +23,11 @@ pub(super) fn program(text: &str) -> Result<ast::Program, String> {
             .parse_program()
             .map_err(|e| e.to_string());
     };
+    if let Some(fd) = fd_out_of_range(&tokens) {
+        return Err(format!(
+            "the redirection's file descriptor {fd} is out of range"
+        ));
+    }
     let open = open_in_arithmetic(&tokens);
     if open > MAX_OPEN_IN_ARITHMETIC {
         return Err(format!(
@@ -30,6 +35,50 @@ pub(super) fn program(text: &str) -> Result<ast::Program, String> {
         ));
     }
     brush_parser::parse_tokens(&tokens, &options).map_err(|e| e.to_string())
+}
+
+/// A redirection's file descriptor number too large for an `i32`, as in `99999999999>file`.
+/// brush-parser 0.4 reads a word of digits right before `<` or `>` as the descriptor with an
+/// `unwrap` (its grammar's `io_number` rule), which panics on such a number. (bash reads it as a
+/// plain word and redirects standard output instead.)
+fn fd_out_of_range(tokens: &[Token]) -> Option<&str> {
+    tokens.windows(2).find_map(|pair| match pair {
+        [Token::Word(word, at), Token::Operator(op, next)]
+            if word.bytes().all(|b| b.is_ascii_digit())
+                && op.starts_with(['<', '>'])
+                && at.end.index == next.start.index
+                && word.parse::<i32>().is_err() =>
+        {
+            Some(word.as_str())
+        }
+        _ => None,
+    })
+}
+
+/// Whether brush-parser 0.4 would panic reading the word `text`: it reads the number of a
+/// directory-stack tilde (`~N`, `~+N`, `~-N`) as a `usize` with an `unwrap`. Such a word is
+/// kept as written by the caller. (Brace sequences, whose numbers it reads the same way, are
+/// not parsed here: words are read with `word::parse`, which leaves braces as text.)
+pub(super) fn word_would_panic(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut end = 0;
+    while let Some(offset) = bytes[end..].iter().position(u8::is_ascii_digit) {
+        let start = end + offset;
+        end = start
+            + bytes[start..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .count();
+        let before = &bytes[..start];
+        let before = before
+            .strip_suffix(b"+")
+            .or_else(|| before.strip_suffix(b"-"))
+            .unwrap_or(before);
+        if before.ends_with(b"~") && text[start..end].parse::<usize>().is_err() {
+            return true;
+        }
+    }
+    false
 }
 
 /// The most `(` left unclosed in the stretch from a `((` to the next `;` (where brush's
@@ -67,6 +116,56 @@ mod tests {
 
     fn open(text: &str) -> usize {
         open_in_arithmetic(&brush_parser::uncached_tokenize_str(text, &Default::default()).unwrap())
+    }
+
+    #[test]
+    fn refuses_a_descriptor_number_brush_would_panic_on() {
+        let error = program("echo hi 99999999999>/tmp/x").unwrap_err();
+        assert!(error.contains("file descriptor 99999999999"), "{error}");
+        assert!(program("echo hi 2147483648<in").is_err());
+        // In range, or not read as a descriptor (a space before `>`, quoted): parsed.
+        assert!(program("echo hi 2147483647>/tmp/x").is_ok());
+        assert!(program("echo 99999999999 >/tmp/x").is_ok());
+        assert!(program("echo '99999999999'>/tmp/x").is_ok());
+        assert!(program("echo 99999999999").is_ok());
+    }
+
+    #[test]
+    fn finds_the_tilde_numbers_brush_would_panic_on() {
+        let huge = "99999999999999999999";
+        for word in [
+            format!("~{huge}"),
+            format!("~+{huge}/bin"),
+            format!("~-{huge}"),
+            format!("PATH=/bin:~{huge}"),
+        ] {
+            assert!(word_would_panic(&word), "{word}");
+        }
+        for word in [
+            "~18446744073709551615".to_string(),
+            format!("sha256:abc{huge}"),
+            format!("{{1..{huge}}}"),
+            huge.to_string(),
+            "~1/bin".to_string(),
+            String::new(),
+        ] {
+            assert!(!word_would_panic(&word), "{word}");
+        }
+    }
+
+    #[test]
+    fn the_words_refused_are_the_ones_brush_panics_on() {
+        let options = ParserOptions::default();
+        for word in ["~99999999999999999999", "~+99999999999999999999/bin"] {
+            let parsed = std::panic::catch_unwind(|| brush_parser::word::parse(word, &options));
+            assert!(
+                parsed.is_err(),
+                "brush no longer panics on {word}: drop the guard"
+            );
+        }
+        for word in ["~18446744073709551615", "{1..99999999999999999999}"] {
+            assert!(brush_parser::word::parse(word, &options).is_ok(), "{word}");
+        }
     }
 
     #[test]

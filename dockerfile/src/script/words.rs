@@ -101,6 +101,9 @@ impl Walker<'_> {
     /// The value of a word.
     pub(super) fn word(&mut self, word: &brush_parser::ast::Word) -> Value {
         let options = brush_parser::ParserOptions::default();
+        if super::parse::word_would_panic(&word.value) {
+            return Value::opaque(&word.value);
+        }
         match brush_parser::word::parse(&word.value, &options) {
             Ok(pieces) => self.pieces(pieces),
             // Kept as written: whatever it contains stays visible to the checks.
