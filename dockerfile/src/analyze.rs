@@ -93,11 +93,34 @@ pub struct Analysis {
     pub base_images: Vec<ImageRefFound>,
 }
 
-/// Like [`analyze`], with the downloads and base images behind the findings.
+/// The stack the analysis runs on. Parsing shell code and walking its tree recurse once per
+/// level of nesting, at most `MAX_NESTING` (script/parse.rs) levels: 400 levels took about 8 MiB
+/// in a debug build (measured), so 1,000 fit with room to spare.
+const ANALYSIS_STACK: usize = 64 << 20;
+
+/// Like [`analyze`], with the downloads and base images behind the findings. Runs on a thread
+/// of its own with a stack sized for the deepest code it reads, whatever thread calls it.
 pub fn analyze_full(
     text: &str,
     build_args: &BTreeMap<String, String>,
 ) -> Result<Analysis, ParseError> {
+    std::thread::scope(|scope| {
+        let thread = std::thread::Builder::new()
+            .name("vouch-analyze".to_string())
+            .stack_size(ANALYSIS_STACK)
+            .spawn_scoped(scope, || analyze_here(text, build_args));
+        match thread {
+            Ok(thread) => thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            // No thread to be had: analyse on this one (the nesting is bounded all the same).
+            Err(_) => analyze_here(text, build_args),
+        }
+    })
+}
+
+/// [`analyze_full`] on the calling thread.
+fn analyze_here(text: &str, build_args: &BTreeMap<String, String>) -> Result<Analysis, ParseError> {
     let parsed = frontend::parse(text).map_err(|e| ParseError(e.to_string()))?;
     let mut walk = Walk {
         build_args,
