@@ -94,9 +94,10 @@ pub struct Analysis {
 }
 
 /// The stack the analysis runs on. Parsing shell code and walking its tree recurse once per
-/// level of nesting, at most `MAX_NESTING` (script/parse.rs) levels: 400 levels took about 8 MiB
-/// in a debug build (measured), so 1,000 fit with room to spare.
-const ANALYSIS_STACK: usize = 64 << 20;
+/// level of nesting, at most `MAX_NESTING` (script/parse.rs) levels, 4,000: 400 levels took
+/// about 8 MiB in a debug build (measured), so 4,000 take about 80 MiB. Only what is used is
+/// ever touched; the rest is address space.
+const ANALYSIS_STACK: usize = 256 << 20;
 
 /// Like [`analyze`], with the downloads and base images behind the findings. Runs on a thread
 /// of its own with a stack sized for the deepest code it reads, whatever thread calls it.

@@ -19,8 +19,9 @@ const MAX_OPEN_IN_ARITHMETIC: usize = 12;
 /// and the walk over its tree recurse once per level of nesting, so a deep enough nest would
 /// overflow the stack and abort the review: 1,500 nested `{` did on an 8 MiB stack in a
 /// release build, 500 in a debug build. The analysis runs on a stack of its own sized for this
-/// bound (`ANALYSIS_STACK` in analyze.rs); a real RUN has a few dozen marks.
-pub(super) const MAX_NESTING: usize = 1000;
+/// bound (`ANALYSIS_STACK` in analyze.rs). A RUN holding a long script, with a `(` or `{` for
+/// every function, substitution and `${...}`, can have hundreds of marks.
+const MAX_NESTING: usize = 4000;
 
 /// Parses `text` as a shell program; the error is for a person.
 pub(super) fn program(text: &str) -> Result<ast::Program, String> {
