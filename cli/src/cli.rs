@@ -277,8 +277,10 @@ pub struct SubmitArgs {
 /// review (subject, verdict, expiry, date; its signature too when reviewer keys are pinned).
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The image: REPO@sha256:<hex>, a bare sha256:<hex>, or REPO[:TAG], which is resolved to
-    /// a digest by asking the registry (the manifest is hashed here; the digest is printed).
+    /// The image: REPO@sha256:<hex> or a bare sha256:<hex> (that digest alone is judged), or
+    /// REPO[:TAG], resolved by asking the registry (the manifest is hashed here; the digest is
+    /// printed) and judged as `vouch pull` judges it: an image index trusted or rejected as a
+    /// whole, else this machine's platform manifest.
     #[arg(value_name = "IMAGE")]
     pub image: String,
     /// How the answer is checked and a tag resolved.

@@ -11,7 +11,10 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod answer;
 mod checklist;
+#[cfg(feature = "registry")]
+mod choice;
 mod cli;
 mod client;
 mod cmd;

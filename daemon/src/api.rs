@@ -352,7 +352,7 @@ async fn trust(
         attestations: decision.attestations,
         image: repository,
         rule: decision.rule,
-        mode: Some(mode_name(decision.mode).to_string()),
+        mode: Some(decision.mode.as_str().to_string()),
         policy_entry,
         checkpoint: state.latest(),
     }))
@@ -379,13 +379,6 @@ fn failing_answer(
         policy_entry: None,
         checkpoint: None,
     }))
-}
-
-fn mode_name(mode: vouch_proto::policy::Mode) -> &'static str {
-    match mode {
-        vouch_proto::policy::Mode::Enforce => "enforce",
-        vouch_proto::policy::Mode::Warn => "warn",
-    }
 }
 
 async fn entry(

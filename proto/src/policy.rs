@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::digest::Digest;
 use crate::findings::FindingKind;
 use crate::key::{KeyId, PublicKey};
 
@@ -89,6 +90,16 @@ pub enum Mode {
     Warn,
 }
 
+impl Mode {
+    /// The mode as answers name it: `enforce` or `warn`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Enforce => "enforce",
+            Mode::Warn => "warn",
+        }
+    }
+}
+
 /// One rule.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -126,6 +137,33 @@ pub struct Root {
     /// Why it is trusted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+impl Root {
+    /// The digest a root pins (`REPO@sha256:HEX`); `None` for a repository glob (or a pin that
+    /// does not parse, which then covers nothing).
+    pub fn pinned_digest(&self) -> Option<Digest> {
+        self.image
+            .rsplit_once('@')
+            .and_then(|(_, digest)| digest.parse().ok())
+    }
+
+    /// Whether this root covers `digest` asked about as an image of `repository`: a pinned
+    /// root covers its digest, a glob the repositories it matches. `pinned` is
+    /// [`Root::pinned_digest`], passed in so that a caller deciding many questions parses it
+    /// once.
+    pub fn covers(
+        &self,
+        pinned: Option<Digest>,
+        digest: &Digest,
+        repository: Option<&str>,
+    ) -> bool {
+        if self.image.contains('@') {
+            pinned == Some(*digest)
+        } else {
+            repository.is_some_and(|repo| glob_match(&self.image, repo))
+        }
+    }
 }
 
 /// A policy as vouchd loaded it, the body of a policy entry in the ledger: when, from where,
@@ -377,6 +415,15 @@ impl Policy {
                 Some(b) if specificity(&b.scope) >= specificity(&r.scope) => Some(b),
                 _ => Some(r),
             })
+    }
+
+    /// The root that covers `digest` asked about as an image of `repository`, if any: the one
+    /// rule for roots, used by the trust decision and by the CLI when it checks an answer that
+    /// says "a root".
+    pub fn root_for(&self, digest: &Digest, repository: Option<&str>) -> Option<&Root> {
+        self.roots
+            .iter()
+            .find(|root| root.covers(root.pinned_digest(), digest, repository))
     }
 
     /// The reviewer holding `key`, by name.

@@ -42,6 +42,30 @@ impl Setup {
         }
     }
 
+    /// Another daemon in this home on a ledger and socket of its own (`data/NAME.db`,
+    /// `run/NAME.sock`), under the policy `text` (TOML, written to `NAME.toml`), with `extra`
+    /// arguments; and its socket.
+    pub(crate) fn policy_daemon(
+        &self,
+        name: &str,
+        text: &str,
+        extra: &[&str],
+    ) -> (Daemon, PathBuf) {
+        let policy = self.home.path(&format!("{name}.toml"));
+        std::fs::write(&policy, text).unwrap();
+        let socket = self.home.path(&format!("run/{name}.sock"));
+        let policy = policy.display().to_string();
+        let mut args = vec!["--policy", policy.as_str()];
+        args.extend_from_slice(extra);
+        let daemon = Daemon::start(
+            &self.home.path(&format!("data/{name}.db")),
+            &socket,
+            &[],
+            &args,
+        );
+        (daemon, socket)
+    }
+
     /// Starts another daemon on the same ledger and socket, with the same keys (after the
     /// first was stopped and, say, its ledger tampered with).
     pub(crate) fn start_again(&mut self, extra: &[&str]) {

@@ -267,3 +267,127 @@ fn the_pinned_checkpoint_file_is_written_atomically_and_never_through_a_symlink(
         "{known}"
     );
 }
+
+/// A daemon under a policy with a root, a rule in warn mode for `ghcr.io/warned/*` and an
+/// enforcing `*` rule; its socket.
+fn policy_daemon(setup: &Setup, root: &Digest) -> (crate::support::Daemon, std::path::PathBuf) {
+    let text = format!(
+        "version = 1\n\n[reviewers.alice]\nkey = {:?}\n\n[[rules]]\nscope = \"ghcr.io/warned/*\"\nthreshold = 1\nmode = \"warn\"\n\n[[rules]]\nscope = \"*\"\nthreshold = 1\n\n[[roots]]\nimage = \"docker.io/library/debian@{root}\"\n",
+        setup.public.display().to_string()
+    );
+    setup.policy_daemon("policy", &text, &["--audit-interval", "0"])
+}
+
+/// A proxy in front of `upstream` that rewrites every trust answer with `change`.
+fn answer_rewriter(
+    setup: &Setup,
+    name: &str,
+    upstream: &std::path::Path,
+    change: impl Fn(&mut Value) + Send + Sync + 'static,
+) -> Proxy {
+    Proxy::start(
+        &setup.home.path(name),
+        Some(upstream),
+        Box::new(move |_, path, status, body| {
+            if path.starts_with("/v1/trust/") {
+                return (status, rewrite_json(body, &change));
+            }
+            (status, body)
+        }),
+    )
+}
+
+fn check_on(setup: &Setup, socket: &std::path::Path, image: &str) -> assert_cmd::assert::Assert {
+    setup
+        .vouch()
+        .env("VOUCH_SOCKET", socket)
+        .args(["check", image])
+        .assert()
+}
+
+#[test]
+fn an_impostors_root_or_warn_is_not_believed_without_the_policy_entry_in_force() {
+    let setup = Setup::new(&["--audit-interval", "0"]);
+    let root = Digest::of(b"the root image");
+    let (_daemon, socket) = policy_daemon(&setup, &root);
+    let other = Digest::of(b"an image nobody reviewed");
+    let plain = format!("ghcr.io/other/app@{other}");
+    // The honest answers: a root is trusted, a warn-mode rule reports but does not block, the
+    // enforcing rule blocks.
+    check_on(&setup, &socket, &format!("debian@{root}"))
+        .success()
+        .stdout(contains("a root of vouchd's policy"));
+    check_on(&setup, &socket, &format!("ghcr.io/warned/app@{other}"))
+        .success()
+        .stdout(contains("mode warn"));
+    check_on(&setup, &socket, &plain).code(1);
+
+    // "root" on an image the policy does not name.
+    let claim_root = answer_rewriter(&setup, "root.sock", &socket, |v| {
+        v["trusted"] = true.into();
+        v["reasons"] = serde_json::json!([{"code": "root", "text": "a root, trust me"}]);
+    });
+    check_on(&setup, &claim_root.socket, &plain)
+        .code(2)
+        .stderr(contains("names no such root"))
+        .stdout(contains("TRUSTED").not());
+    // "warn" under a rule that enforces.
+    let claim_warn = answer_rewriter(&setup, "warn.sock", &socket, |v| {
+        v["mode"] = "warn".into();
+    });
+    check_on(&setup, &claim_warn.socket, &plain)
+        .code(2)
+        .stderr(contains("not believing it"));
+    // The warn rule's name and mode, on a question another rule decides.
+    let claim_rule = answer_rewriter(&setup, "rule.sock", &socket, |v| {
+        v["mode"] = "warn".into();
+        v["rule"] = "ghcr.io/warned/*".into();
+    });
+    check_on(&setup, &claim_rule.socket, &plain)
+        .code(2)
+        .stderr(contains("under rule \"*\""));
+    // A review entry passed off as the policy entry.
+    let envelope = setup.attest(
+        &format!("ghcr.io/x/y@{}", Digest::of(b"y")),
+        "trusted",
+        "y.json",
+    );
+    setup
+        .vouch()
+        .env("VOUCH_SOCKET", &socket)
+        .arg("submit")
+        .arg(&envelope)
+        .assert()
+        .success();
+    let swap_entry = answer_rewriter(&setup, "swap.sock", &socket, |v| {
+        v["trusted"] = true.into();
+        v["reasons"] = serde_json::json!([{"code": "root", "text": "a root"}]);
+        v["policyEntry"] = 1.into();
+    });
+    check_on(&setup, &swap_entry.socket, &plain)
+        .code(2)
+        .stderr(contains("it is a attestation entry"));
+    // No checkpoint, no policy entry: nothing to prove it with.
+    let bare = answer_rewriter(&setup, "bare.sock", &socket, |v| {
+        v["mode"] = "warn".into();
+        v.as_object_mut().unwrap().remove("checkpoint");
+    });
+    check_on(&setup, &bare.socket, &plain)
+        .code(2)
+        .stderr(contains("gave no checkpoint"));
+}
+
+#[test]
+fn a_root_claimed_by_a_daemon_without_a_policy_entry_is_not_believed() {
+    // --trusted-key records no policy entry: it has no roots and no warn rules to prove.
+    let setup = Setup::new(&["--audit-interval", "0"]);
+    let digest = Digest::of(b"never reviewed");
+    let claim = answer_rewriter(&setup, "root.sock", &setup.daemon.socket, |v| {
+        v["trusted"] = true.into();
+        v["reasons"] = serde_json::json!([{"code": "root", "text": "a root"}]);
+    });
+    check_through(&setup, &claim, &digest)
+        .code(2)
+        .stderr(contains("names no policy entry"))
+        .stdout(contains("TRUSTED").not());
+}

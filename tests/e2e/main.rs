@@ -6,7 +6,7 @@
 //! shared pieces (a private `Home`, a running `Daemon`, a lying `Proxy`, a real `Registry`,
 //! peer lookups that skip outside CI and fail in it). Daemon answers: `daemon`, `openapi`, `policy`, `policy_reload` and `revocation` (the trust policy);
 //! attacks on the daemon: `hardening` (wrong answers), `stall` (slow clients), `lying` (what
-//! the CLI believes of a dishonest daemon); the ledger file: `ledger`; reviews and keys:
+//! the CLI believes of a dishonest daemon), `names` (one name per image); the ledger file: `ledger`; reviews and keys:
 //! `attest`, `checklist`, `review`, `keys`, `verify`, `schema`; the reviewer's machine as hostile
 //! input: `reviewer`, `registry`, `registry_hostile`; other verifiers: `peers`; consumers:
 //! `pull` and `pull_entry` (real engines), `export`, `publish`; generated docs: `docs`. Logic that needs no binary belongs in the crate's own unit tests instead.
@@ -25,6 +25,7 @@ mod import;
 mod keys;
 mod ledger;
 mod lying;
+mod names;
 mod openapi;
 mod package;
 mod peers;

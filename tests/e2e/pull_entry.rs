@@ -292,3 +292,51 @@ fn a_warn_mode_rule_pulls_what_is_not_trusted_and_says_so() {
     assert_eq!(code(&out), 1, "{} {other}", text(&out));
     assert_eq!(podman.repo_digests(&image), None);
 }
+
+#[test]
+fn a_rejected_index_is_not_pulled_through_its_platform_manifest_and_check_agrees() {
+    let Some(world) = World::start() else {
+        return;
+    };
+    let work = world.setup.home.path("");
+    let index = world
+        .registry
+        .push_index(&work, "team/multi", "1.0", "rejected");
+    let (_, amd64) = index
+        .platforms
+        .iter()
+        .find(|(p, _)| p == "linux/amd64")
+        .unwrap();
+    let image = format!("{}:1.0", world.repo("team/multi"));
+    let check = || {
+        world
+            .setup
+            .vouch()
+            .args(["check", "--insecure-registry", &world.registry.addr, &image])
+            .output()
+            .unwrap()
+    };
+    let pull = || world.pull(&["--dry-run", "--platform", "linux/amd64", &image], &[]);
+    // Only the amd64 manifest reviewed: pulled alone, and check says the same of the tag.
+    world.review("team/multi", amd64, "trusted");
+    let out = pull();
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert!(
+        text(&out).contains("only the linux/amd64 manifest"),
+        "{}",
+        text(&out)
+    );
+    if std::env::consts::ARCH == "x86_64" {
+        let out = check();
+        assert_eq!(code(&out), 0, "{}", text(&out));
+        assert!(text(&out).contains(amd64.as_str()), "{}", text(&out));
+    }
+    // A reviewer rejects the index: nothing it lists is pulled, and check agrees.
+    world.review("team/multi", &index.digest, "rejected");
+    let out = pull();
+    assert_eq!(code(&out), 1, "{}", text(&out));
+    assert!(text(&out).contains("nothing was pulled"), "{}", text(&out));
+    let out = check();
+    assert_eq!(code(&out), 1, "{}", text(&out));
+    assert!(text(&out).contains("NOT TRUSTED"), "{}", text(&out));
+}

@@ -101,7 +101,7 @@ impl<'a> Evaluator<'a> {
             root_digests: policy
                 .roots
                 .iter()
-                .map(|r| r.image.rsplit_once('@').and_then(|(_, d)| d.parse().ok()))
+                .map(vouch_proto::policy::Root::pinned_digest)
                 .collect(),
             path: Vec::new(),
             light: false,
@@ -165,13 +165,7 @@ impl<'a> Evaluator<'a> {
     fn root(&self, question: &Question) -> Option<String> {
         let roots = self.policy.roots.iter().zip(&self.root_digests);
         roots.into_iter().find_map(|(root, digest)| {
-            let hit = match (root.image.contains('@'), digest) {
-                (true, digest) => *digest == Some(question.digest),
-                (false, _) => question
-                    .repository
-                    .as_deref()
-                    .is_some_and(|repo| vouch_proto::policy::glob_match(&root.image, repo)),
-            };
+            let hit = root.covers(*digest, &question.digest, question.repository.as_deref());
             hit.then(|| {
                 let note = root
                     .note
@@ -544,37 +538,11 @@ impl Tally {
     }
 }
 
-/// The repository of an image reference, normalised, for a question (`None` when `text` is
-/// not a reference).
+/// The repository of an image reference, normalised ([`ImageRef::repository`], the one
+/// normalisation), for a question (`None` when `text` is not a reference).
 pub fn repository_of(text: &str) -> Option<String> {
-    if already_normal(text) {
-        // What clients send (vouch check sends the normalised name): skip the full parse,
-        // which costs more than the whole decision.
-        return Some(text.to_string());
-    }
     let bare = text.split('@').next().unwrap_or(text);
     ImageRef::repository(bare).ok()
-}
-
-/// Whether `text` is a repository name as Docker normalises it: a registry host (with a dot,
-/// a port, or `localhost`), then a lower-case path, and no tag or digest.
-fn already_normal(text: &str) -> bool {
-    let Some((host, path)) = text.split_once('/') else {
-        return false;
-    };
-    let host_ok = (host.contains('.') || host.contains(':') || host == "localhost")
-        && host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b".-:".contains(&b));
-    let path_ok = !path.is_empty()
-        && path.split('/').all(|part| {
-            !part.is_empty()
-                && part
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
-                && part.starts_with(|c: char| c.is_ascii_alphanumeric())
-        });
-    host_ok && path_ok && !host.bytes().any(|b| b.is_ascii_uppercase())
 }
 
 #[cfg(test)]

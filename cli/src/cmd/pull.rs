@@ -16,12 +16,13 @@ use serde::Serialize;
 use vouch_proto::api::TrustResponse;
 use vouch_proto::{Digest, ImageRef};
 
+use crate::answer::{print_answer, Verified};
+use crate::choice::{choose, covers_line, Choice, Covers};
 use crate::cli::PullArgs;
 use crate::client::Client;
-use crate::cmd::check::{confirm, print_answer, Confirmed, Verified};
 use crate::cmd::key::read_public_keys;
 use crate::cmd::{print_line, Outcome};
-use crate::engine::{local_platform, platform_matches, Engine};
+use crate::engine::Engine;
 use crate::registry::{fetch, Fetched};
 
 /// What the user named: a repository as docker normalises it, and a tag, a digest or both.
@@ -58,28 +59,6 @@ impl Name {
             (None, None) => format!("{}:latest", self.repository),
         }
     }
-}
-
-/// Which reviewed object covers what is pulled.
-#[derive(Serialize, Clone, Copy, PartialEq, Eq, Debug)]
-#[serde(rename_all = "camelCase")]
-enum Covers {
-    /// A single-platform image manifest, reviewed itself.
-    Manifest,
-    /// An image index, reviewed as a whole: every platform manifest it lists.
-    Index,
-    /// One platform's manifest of an index, reviewed alone.
-    Platform,
-}
-
-/// The decision: the digest to pull and the answer that allows it (or refuses).
-struct Choice {
-    digest: Digest,
-    covers: Covers,
-    platform: Option<String>,
-    confirmed: Confirmed,
-    /// Answers asked on the way that did not trust (the index, when only a platform counts).
-    also: Vec<(String, Confirmed)>,
 }
 
 /// `vouch pull --json`.
@@ -200,76 +179,6 @@ fn check_platform(platform: &str) -> Result<()> {
     Ok(())
 }
 
-/// Asks about the manifest received; for an index that is not trusted as a whole, about the
-/// wanted platform's manifest.
-fn choose(
-    client: &Client,
-    repository: &str,
-    fetched: &Fetched,
-    platform: Option<&str>,
-    keys: &[vouch_proto::PublicKey],
-) -> Result<Choice> {
-    let first = confirm(client, fetched.digest, Some(repository), keys)?;
-    let Some(listed) = &fetched.platforms else {
-        return Ok(Choice {
-            digest: fetched.digest,
-            covers: Covers::Manifest,
-            platform: None,
-            confirmed: first,
-            also: Vec::new(),
-        });
-    };
-    if first.answer.trusted {
-        let platform = platform.map(str::to_string);
-        return Ok(Choice {
-            digest: fetched.digest,
-            covers: Covers::Index,
-            platform,
-            confirmed: first,
-            also: Vec::new(),
-        });
-    }
-    let wanted = platform.map(str::to_string).unwrap_or_else(local_platform);
-    let entry = listed.iter().find(|m| {
-        m.platform
-            .as_deref()
-            .is_some_and(|p| platform_matches(p, &wanted))
-    });
-    let Some(entry) = entry else {
-        tracing::warn!(platform = %wanted, "the index lists no manifest for this platform");
-        return Ok(Choice {
-            digest: fetched.digest,
-            covers: Covers::Index,
-            platform: Some(wanted),
-            confirmed: first,
-            also: Vec::new(),
-        });
-    };
-    let second = confirm(client, entry.digest, Some(repository), keys)?;
-    if second.answer.trusted {
-        let shown = format!("the image index {}", fetched.digest);
-        return Ok(Choice {
-            digest: entry.digest,
-            covers: Covers::Platform,
-            platform: entry.platform.clone(),
-            confirmed: second,
-            also: vec![(shown, first)],
-        });
-    }
-    let shown = format!(
-        "the {} manifest {}",
-        entry.platform.as_deref().unwrap_or(&wanted),
-        entry.digest
-    );
-    Ok(Choice {
-        digest: fetched.digest,
-        covers: Covers::Index,
-        platform: Some(wanted),
-        confirmed: first,
-        also: vec![(shown, second)],
-    })
-}
-
 /// Pulls (unless a dry run) and tags; prints what Docker Content Trust printed. Returns whether
 /// anything was pulled.
 fn pull(
@@ -318,21 +227,6 @@ fn pull(
         engine.tag(&pinned, &target, args.json)?;
     }
     Ok(true)
-}
-
-fn covers_line(choice: &Choice) -> String {
-    match choice.covers {
-        Covers::Manifest => format!("Reviewed: the image manifest {}", choice.digest),
-        Covers::Index => format!(
-            "Reviewed: the image index {} (it covers every platform it lists)",
-            choice.digest
-        ),
-        Covers::Platform => format!(
-            "Reviewed: only the {} manifest {} of the index, not the index as a whole",
-            choice.platform.as_deref().unwrap_or("platform"),
-            choice.digest
-        ),
-    }
 }
 
 /// A refusal: vouchd's explanation, and that nothing was pulled.

@@ -95,7 +95,7 @@ fn split(name: &str) -> Option<(String, String)> {
 
 /// A registry host: dot-separated labels of letters, digits and inner hyphens, and an optional
 /// `:PORT`.
-fn host_ok(host: &str) -> bool {
+pub(crate) fn host_ok(host: &str) -> bool {
     let (name, port) = match host.split_once(':') {
         Some((name, port)) => (name, Some(port)),
         None => (host, None),
@@ -112,7 +112,7 @@ fn host_ok(host: &str) -> bool {
 
 /// A path component: lowercase letters and digits, runs of them separated by `.`, `_`, `__`
 /// or any number of `-`.
-fn component_ok(part: &str) -> bool {
+pub(crate) fn component_ok(part: &str) -> bool {
     let alnum = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit();
     let bytes = part.as_bytes();
     if bytes.is_empty() || !alnum(bytes[0]) || !alnum(bytes[bytes.len() - 1]) {
