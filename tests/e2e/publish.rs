@@ -156,3 +156,84 @@ fn published_reviews_sit_at_the_fallback_tag_and_fetch_back_into_another_ledger(
         text(&out)
     );
 }
+
+/// PUTs `body` as the manifest `reference` of `repo` on the plain-HTTP registry at `addr`.
+fn put_manifest(addr: &str, repo: &str, reference: &str, media_type: &str, body: &[u8]) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    let head = format!(
+        "PUT /v2/{repo}/manifests/{reference} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: {media_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+}
+
+#[test]
+fn a_referrers_list_that_repeats_one_referrer_is_read_once() {
+    let Some(world) = World::start() else {
+        return;
+    };
+    let digest = world.reviewed("team/app", "1.0", "repeated");
+    let image = format!("{}@{digest}", world.repo("team/app"));
+    let addr = world.registry.addr.clone();
+    let out = world
+        .setup
+        .vouch()
+        .args(["publish", "--insecure-registry", &addr, &image])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    // The fallback index, rewritten to list its one referrer 300 times.
+    let tag = format!("sha256-{}", &digest[7..]);
+    let mut index = skopeo_raw(&format!("{}:{tag}", world.repo("team/app")));
+    let one = index["manifests"][0].clone();
+    index["manifests"] = serde_json::Value::Array(vec![one; 300]);
+    put_manifest(
+        &addr,
+        "team/app",
+        &tag,
+        "application/vnd.oci.image.index.v1+json",
+        &serde_json::to_vec(&index).unwrap(),
+    );
+    assert_eq!(
+        skopeo_raw(&format!("{}:{tag}", world.repo("team/app")))["manifests"]
+            .as_array()
+            .unwrap()
+            .len(),
+        300
+    );
+    let second = Setup::new_with_keys(std::slice::from_ref(&world.setup.public), &[]);
+    let started = std::time::Instant::now();
+    let out = second
+        .vouch()
+        .args([
+            "fetch",
+            "--json",
+            "--submit",
+            "--insecure-registry",
+            &addr,
+            &image,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| l.starts_with('{'))
+            .count(),
+        1,
+        "{}",
+        text(&out)
+    );
+    assert!(text(&out).contains("1 bundle(s)"), "{}", text(&out));
+    // One submission reached the second ledger: one entry.
+    let (_, body) = second.daemon.http("GET", "/healthz", b"");
+    let health: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(health["treeSize"], 1, "{health}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}

@@ -162,9 +162,46 @@ fn fallback_index(session: &Session, tag: &str) -> Result<Option<Value>> {
     Ok(Some(index))
 }
 
+/// The most referrer manifests `vouch fetch` reads for one image: a referrers list is the
+/// registry's (or anyone's who can push a tag) to write, and each manifest read costs a request
+/// and, with `--submit`, a submission.
+pub const MAX_REFERRERS: usize = 256;
+
+/// The referrer manifests worth fetching from a listing: those that may be Sigstore bundles (a
+/// descriptor without its artifactType may be one: copying tools drop it), each digest once, in
+/// the order listed; more than [`MAX_REFERRERS`] distinct ones is an error rather than hours of
+/// requests.
+pub fn wanted_referrers(listed: &[Value]) -> Result<Vec<Digest>> {
+    let mut seen = std::collections::HashSet::new();
+    let mut wanted = Vec::new();
+    for descriptor in listed
+        .iter()
+        .filter(|d| d["artifactType"].is_null() || d["artifactType"] == BUNDLE_MEDIA_TYPE)
+    {
+        let manifest: Digest = descriptor["digest"]
+            .as_str()
+            .context("a referrer without a digest")?
+            .parse()?;
+        if seen.insert(manifest) {
+            wanted.push(manifest);
+        }
+    }
+    if wanted.len() > MAX_REFERRERS {
+        bail!(
+            "the registry lists {} distinct referrers that may be review bundles, more than the {MAX_REFERRERS} vouch reads for one image; ask the registry's owner why",
+            wanted.len()
+        );
+    }
+    Ok(wanted)
+}
+
 /// The Sigstore bundles published about `digest`: each referrer manifest fetched and hashed, its
-/// layer fetched and hashed. Referrers of other artifact types are left alone.
+/// layer fetched and hashed, each once (a listing that repeats a referrer, or two referrers with
+/// the same bundle, give it once); referrers of other artifact types are left alone. The whole
+/// fetch is bounded by the registry deadline (`VOUCH_REGISTRY_TIMEOUT`), not only each request.
 pub fn bundles(session: &Session, digest: &Digest) -> Result<Vec<Vec<u8>>> {
+    let started = std::time::Instant::now();
+    let limit = super::deadline();
     let listed = match referrers_api(session, digest)? {
         Some(listed) => listed,
         None => match fallback_index(session, &fallback_tag(digest))? {
@@ -173,16 +210,14 @@ pub fn bundles(session: &Session, digest: &Digest) -> Result<Vec<Vec<u8>>> {
         },
     };
     let mut found = Vec::new();
-    for descriptor in listed
-        .iter()
-        // A descriptor may lack its artifactType (copying tools drop it): then the manifest's
-        // own artifactType decides, once fetched.
-        .filter(|d| d["artifactType"].is_null() || d["artifactType"] == BUNDLE_MEDIA_TYPE)
-    {
-        let manifest: Digest = descriptor["digest"]
-            .as_str()
-            .context("a referrer without a digest")?
-            .parse()?;
+    let mut layers = std::collections::HashSet::new();
+    for manifest in wanted_referrers(&listed)? {
+        if started.elapsed() > limit {
+            bail!(
+                "reading the referrers of {digest} took longer than {} s (VOUCH_REGISTRY_TIMEOUT); stopped",
+                limit.as_secs()
+            );
+        }
         let accept = [("accept", MANIFEST_MEDIA_TYPE)];
         let path = format!("manifests/{manifest}");
         let raw = session.send(Method::GET, &path, &accept, None, super::MAX_MANIFEST)?;
@@ -203,7 +238,52 @@ pub fn bundles(session: &Session, digest: &Digest) -> Result<Vec<Vec<u8>>> {
             .as_str()
             .context("a referrer without a layer")?
             .parse()?;
-        found.push(session.blob(&layer, MAX_BUNDLE)?);
+        if layers.insert(layer) {
+            found.push(session.blob(&layer, MAX_BUNDLE)?);
+        }
     }
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn descriptor(n: usize, artifact: Option<&str>) -> Value {
+        let mut d = json!({
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "digest": Digest::of(&n.to_be_bytes()).to_string(),
+            "size": 100,
+        });
+        if let Some(artifact) = artifact {
+            d["artifactType"] = artifact.into();
+        }
+        d
+    }
+
+    #[test]
+    fn a_repeated_referrer_is_read_once_and_other_artifacts_not_at_all() {
+        let mut listed = vec![descriptor(1, Some(BUNDLE_MEDIA_TYPE)); 300];
+        listed.push(descriptor(2, None));
+        listed.push(descriptor(3, Some("application/vnd.example.sbom")));
+        listed.push(descriptor(1, None));
+        let wanted = wanted_referrers(&listed).unwrap();
+        assert_eq!(
+            wanted,
+            [
+                Digest::of(&1usize.to_be_bytes()),
+                Digest::of(&2usize.to_be_bytes())
+            ]
+        );
+    }
+
+    #[test]
+    fn too_many_distinct_referrers_is_an_error_not_hours_of_requests() {
+        let listed: Vec<Value> = (0..=MAX_REFERRERS).map(|n| descriptor(n, None)).collect();
+        let err = wanted_referrers(&listed).unwrap_err().to_string();
+        assert!(err.contains("257 distinct referrers"), "{err}");
+        assert!(wanted_referrers(&listed[..MAX_REFERRERS]).is_ok());
+        let bad = vec![json!({"digest": "sha256:00"})];
+        assert!(wanted_referrers(&bad).is_err());
+    }
 }
