@@ -93,7 +93,7 @@ pub(crate) fn restore(
         if let Some(policy) = &entry.policy {
             latest_policy = Some((at, policy.policy.clone()));
         }
-        index.admit(entry);
+        index.admit(entry, latest_policy.as_ref().map(|(_, p)| p));
     }
     Ok(Restored {
         index,

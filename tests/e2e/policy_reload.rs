@@ -12,7 +12,7 @@ use vouch_proto::Verdict;
 use crate::policy::{key, reference, review, World, POLICY};
 use crate::support::Home;
 
-fn hangup(world: &World) {
+pub(crate) fn hangup(world: &World) {
     let status = std::process::Command::new("kill")
         .arg("-HUP")
         .arg(world.daemon.child.id().to_string())
@@ -22,7 +22,11 @@ fn hangup(world: &World) {
 }
 
 /// Polls `vouch check IMAGE` until `done` holds (15 s at most).
-fn until(world: &World, image: &str, done: impl Fn(&TrustResponse) -> bool) -> TrustResponse {
+pub(crate) fn until(
+    world: &World,
+    image: &str,
+    done: impl Fn(&TrustResponse) -> bool,
+) -> TrustResponse {
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         let (_, answer) = world.check(image);

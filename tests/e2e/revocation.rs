@@ -1,6 +1,7 @@
 //! Revocation as entries, never edits: a reviewer retracts their own review (another key may
 //! not), an admin of the policy revokes a reviewer key (a reviewer may not), and the answers
-//! follow, through a restart and in `vouch policy test`.
+//! follow, through a restart and in `vouch policy test`; a revocation stays when the admin who
+//! signed it leaves the policy.
 
 use std::path::PathBuf;
 
@@ -359,4 +360,91 @@ fn hostile_retractions_get_clear_refusals_and_store_nothing() {
     // index than the one its retraction was written against): another index, the same bytes.
     let (status, said) = post(&retraction(alice.id(), 999, digest, "x", now), &alice);
     assert_eq!(status, 201, "{said}");
+}
+
+#[test]
+fn a_key_revocation_outlives_the_admin_who_signed_it() {
+    let (old_admin, new_admin) = (
+        SecretKey::from_seed(&[21; 32]),
+        SecretKey::from_seed(&[22; 32]),
+    );
+    let mut world = World::new();
+    let dir = world.policy.parent().unwrap().to_path_buf();
+    std::fs::write(dir.join("keys/old.pub"), old_admin.public().to_pem()).unwrap();
+    std::fs::write(dir.join("keys/new.pub"), new_admin.public().to_pem()).unwrap();
+    let with_admin = |name: &str| format!("{POLICY}\n[admins.{name}]\nkey = \"keys/{name}.pub\"\n");
+    std::fs::write(&world.policy, with_admin("old")).unwrap();
+    world.restart();
+    let image = reference("docker.io/library/second", "second");
+    world.submit(&review(
+        "bob",
+        "docker.io/library/second",
+        "second",
+        Verdict::Trusted,
+        1,
+        |_| {},
+    ));
+    assert!(world.check(&image).1.trusted);
+    let old = key_file(&world, "old", &old_admin);
+    let bob_id = key("bob").id().to_string();
+    let revoke = |by: &PathBuf| {
+        vouch(
+            &world,
+            &[
+                "revoke-key",
+                "--key-id",
+                &bob_id,
+                "--reason",
+                "left",
+                "--key",
+                by.to_str().unwrap(),
+            ],
+        )
+    };
+    let (code, said) = revoke(&old);
+    assert_eq!(code, 0, "{said}");
+    assert_eq!(why(&world, &image), Some(ReasonCode::KeyRevoked));
+
+    // The admin key is rotated: the old admin leaves the policy. Bob stays revoked after the
+    // reload, after a restart from the saved index, and after a full audit with no saved index.
+    std::fs::write(&world.policy, with_admin("new")).unwrap();
+    let before = world.check(&image).1.policy_entry;
+    crate::policy_reload::hangup(&world);
+    let answer = crate::policy_reload::until(&world, &image, |a| a.policy_entry != before);
+    assert!(!answer.trusted, "{answer:?}");
+    assert_eq!(why(&world, &image), Some(ReasonCode::KeyRevoked));
+    world.restart();
+    assert_eq!(why(&world, &image), Some(ReasonCode::KeyRevoked));
+    world.daemon.stop();
+    let saved = world.daemon.db.with_extension("db.index");
+    assert!(saved.exists(), "{}", saved.display());
+    std::fs::remove_file(&saved).unwrap();
+    world.restart();
+    assert_eq!(why(&world, &image), Some(ReasonCode::KeyRevoked));
+    let replayed = world
+        .home
+        .vouch()
+        .args(["policy", "test", "--json", "--policy"])
+        .arg(&world.policy)
+        .arg("--db")
+        .arg(&world.daemon.db)
+        .arg(&image)
+        .output()
+        .unwrap();
+    assert_eq!(replayed.status.code(), Some(1));
+    // The old admin may revoke nothing any more.
+    let (code, said) = vouch(
+        &world,
+        &[
+            "revoke-key",
+            "--key-id",
+            &key("alice").id().to_string(),
+            "--reason",
+            "x",
+            "--key",
+            old.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 1, "{said}");
+    assert!(said.contains("refused"), "{said}");
 }

@@ -199,11 +199,9 @@ impl<'a> Evaluator<'a> {
                 ),
             ));
         }
-        let revocation = self
-            .index
-            .revocations(&review.signer)
-            .into_iter()
-            .find(|r| self.policy.is_admin(&r.by));
+        // Every revocation the index holds was signed by an admin of the policy in force when
+        // it was appended; removing that admin later does not reinstate the key.
+        let revocation = self.index.revocations(&review.signer).into_iter().next();
         if let Some(revocation) = revocation {
             return Err(Reason::new(
                 ReasonCode::KeyRevoked,

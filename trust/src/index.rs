@@ -12,7 +12,9 @@ use chrono::{DateTime, Utc};
 use vouch_ledger::{audit, AuditOptions, AuditedEntry, LedgerError};
 use vouch_proto::report::AuditReport;
 use vouch_proto::review::ItemStatus;
-use vouch_proto::revocation::{submission_from, Submission};
+use vouch_proto::revocation::{
+    submission_from, verify_submission, Submission, KEY_REVOCATION_PREDICATE_TYPE,
+};
 use vouch_proto::{Digest, ImageRef, KeyId, ReviewStatement, Verdict};
 use vouch_proto::{Policy, PublicKey};
 
@@ -150,13 +152,15 @@ impl TrustIndex {
         keys: Vec<PublicKey>,
     ) -> Result<Audited, LedgerError> {
         let index = TrustIndex::default();
-        let latest_policy = Mutex::new(None);
+        let latest_policy: Mutex<Option<(u64, Policy)>> = Mutex::new(None);
+        // Entries arrive in index order: the latest policy entry so far is the policy that was
+        // in force when the next entry was appended.
         let admit = |entry: AuditedEntry| {
+            let mut latest = latest_policy.lock().unwrap_or_else(|p| p.into_inner());
             if let Some(policy) = &entry.policy {
-                *latest_policy.lock().unwrap_or_else(|p| p.into_inner()) =
-                    Some((entry.index, policy.policy.clone()));
+                *latest = Some((entry.index, policy.policy.clone()));
             }
-            index.admit(entry);
+            index.admit(entry, latest.as_ref().map(|(_, p)| p));
         };
         let options = AuditOptions {
             log_key,
@@ -175,16 +179,23 @@ impl TrustIndex {
         })
     }
 
-    /// Adds an entry the ledger audit checked. It counts only when the audit verified its
-    /// reviewer's signature with a trusted key (`entry.signer`), and the review meets today's
-    /// admission rules, judged at the time the ledger integrated it: a readable review naming
-    /// its subject, not dated later than its integration plus the allowed clock skew. Returns
-    /// whether it was added.
-    pub fn admit(&self, entry: AuditedEntry) -> bool {
+    /// Adds an entry the ledger audit checked; `in_force` is the policy of the latest policy
+    /// entry before it (the policy in force when it was appended). A review or a retraction
+    /// counts only when the audit verified its signer's signature with a trusted key
+    /// (`entry.signer`) and it meets today's admission rules, judged at the time the ledger
+    /// integrated it: a readable statement naming its subject, not dated later than its
+    /// integration plus the allowed clock skew. A key revocation counts when it is signed by
+    /// an admin of `in_force`: an admin removed later does not reinstate the keys it revoked.
+    /// Returns whether it was added.
+    pub fn admit(&self, entry: AuditedEntry, in_force: Option<&Policy>) -> bool {
         let (Some(envelope), Some(statement)) = (entry.envelope, entry.statement) else {
             // A policy entry: no review to index.
             return false;
         };
+        let integrated = DateTime::from_timestamp(entry.integrated_at, 0).unwrap_or_default();
+        if statement.predicate_type == KEY_REVOCATION_PREDICATE_TYPE {
+            return self.admit_revocation(entry.index, &envelope, integrated, in_force);
+        }
         let Some(signer) = entry.signer else {
             tracing::debug!(
                 index = entry.index,
@@ -196,7 +207,6 @@ impl TrustIndex {
             index: entry.index,
             body: entry.body_sha256,
         };
-        let integrated = DateTime::from_timestamp(entry.integrated_at, 0).unwrap_or_default();
         // The audit read the Statement (strictly) already: it is not read again here.
         let statement = match submission_from(&envelope, statement).and_then(|submission| {
             submission.check_not_future(integrated)?;
@@ -220,6 +230,46 @@ impl TrustIndex {
         let (digests, summary) = summary_of(at, signer, &statement);
         self.insert(&digests, summary);
         true
+    }
+
+    /// Admits the key revocation at `index` when an admin of `in_force` signed it (verified
+    /// here with that policy's admin keys: the audit checks signatures with today's keys, and
+    /// today's policy may no longer name the admin who revoked).
+    fn admit_revocation(
+        &self,
+        index: u64,
+        envelope: &vouch_proto::Envelope,
+        integrated: DateTime<Utc>,
+        in_force: Option<&Policy>,
+    ) -> bool {
+        let admins: Vec<PublicKey> = in_force
+            .map(|policy| {
+                policy
+                    .admins
+                    .values()
+                    .filter_map(|admin| PublicKey::from_pem(&admin.public_key).ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let verified = verify_submission(envelope, &admins).and_then(|submission| {
+            submission.check_not_future(integrated)?;
+            Ok(submission)
+        });
+        match verified {
+            Ok(revocation @ Submission::KeyRevocation(_)) => {
+                self.record(index, &revocation);
+                true
+            }
+            Ok(_) => false,
+            Err(err) => {
+                tracing::warn!(
+                    index,
+                    error = %err,
+                    "not indexed: the key revocation is not signed by an admin of the policy in force when it was appended"
+                );
+                false
+            }
+        }
     }
 
     /// Records a verified retraction or key revocation (a review is [`TrustIndex::insert`]ed).
@@ -357,7 +407,8 @@ impl TrustIndex {
         if let Some(loader) = self.loader.get() {
             for entry in entries {
                 if let Some(audited) = loader(entry) {
-                    self.admit(audited);
+                    // Pending entries are reviews: no policy decides whether they count here.
+                    self.admit(audited, None);
                 }
             }
         }
