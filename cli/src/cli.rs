@@ -122,9 +122,16 @@ pub enum Command {
     /// work.
     #[command(subcommand)]
     Install(InstallCommand),
-    /// Print shell functions that send `docker pull` and `podman pull` through `vouch pull`,
-    /// e.g. `eval "$(vouch shell-init bash)"` in ~/.bashrc. Everything else goes to the engine
-    /// unchanged.
+    /// Print shell functions that send `docker pull`, `docker image pull` and the same for
+    /// podman through `vouch pull`, e.g. `eval "$(vouch shell-init bash)"` in ~/.bashrc.
+    ///
+    /// A line with options before the subcommand (`docker --context X pull`, `podman
+    /// --log-level=info pull`) that holds `pull` is refused with what to run instead. Not
+    /// covered: the implicit pull of `docker run` / `docker create` (and podman's) of an image
+    /// not present, `command docker pull`, scripts and programs that call the engine without
+    /// the shell, and the engine's API. These functions are a convenience for people at a
+    /// shell, not enforcement: for that, the engine itself must ask vouchd. Everything else
+    /// goes to the engine unchanged.
     ShellInit(ShellInitArgs),
     /// Show the settings in force and where each comes from: a flag, a VOUCH_* variable, the
     /// config file ($XDG_CONFIG_HOME/vouch/config.toml, or VOUCH_CONFIG), or the default.

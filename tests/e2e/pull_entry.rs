@@ -192,17 +192,44 @@ fn shell_init_routes_docker_and_podman_pull_through_vouch() {
                 "{shell}: {}",
                 text(&out)
             );
+            let out = run(&format!("{engine} image pull --dry-run 127.0.0.1:9/x:1"));
+            assert_eq!(code(&out), 2, "{shell}: {}", text(&out));
+            assert!(
+                text(&out).contains("vouch: error"),
+                "{shell}: {}",
+                text(&out)
+            );
+            // Options before the subcommand: refused, the engine never runs.
+            for line in [
+                format!("{engine} --context other pull 127.0.0.1:9/x:1"),
+                format!("{engine} -D pull 127.0.0.1:9/x:1"),
+                format!("{engine} --log-level=info pull 127.0.0.1:9/x:1"),
+            ] {
+                let out = run(&line);
+                assert_eq!(code(&out), 2, "{shell}: {line}: {}", text(&out));
+                assert!(
+                    text(&out).contains("not checked by vouch; run: vouch pull"),
+                    "{shell}: {line}: {}",
+                    text(&out)
+                );
+            }
             let show = if shell == "bash" { "type" } else { "functions" };
             let out = run(&format!("{show} {engine}"));
             let routed = format!("vouch pull --engine {engine}");
             assert!(text(&out).contains(&routed), "{shell}: {}", text(&out));
         }
-        let out = run("docker --version");
-        assert!(
-            out.status.success() && text(&out).contains("Docker version"),
-            "{shell}: {}",
-            text(&out)
-        );
+        for line in [
+            "docker --version",
+            "docker image --help",
+            "docker -D --version",
+        ] {
+            let out = run(line);
+            assert!(
+                out.status.success() && text(&out).contains("ocker"),
+                "{shell}: {line}: {}",
+                text(&out)
+            );
+        }
     }
 }
 
