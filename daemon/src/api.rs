@@ -82,7 +82,7 @@ impl From<LedgerError> for ApiError {
                 ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::OutOfRange, detail)
             }
             // Busy and full are the machine's state, not the ledger's: say so, and no more.
-            busy if busy.is_busy() => {
+            busy if busy.is_busy() || matches!(busy, LedgerError::Unavailable(_)) => {
                 tracing::warn!(error = %busy, "ledger busy");
                 ApiError::new(
                     StatusCode::SERVICE_UNAVAILABLE,

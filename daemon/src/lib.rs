@@ -7,6 +7,7 @@ mod authorize;
 mod import;
 mod loops;
 pub(crate) mod metrics;
+mod readers;
 pub mod reload;
 mod saved;
 pub mod serve;
@@ -100,16 +101,21 @@ pub async fn run(
     Ok(())
 }
 
+/// How soon a background audit that could not run is tried again (at most the interval).
+const AUDIT_RETRY: Duration = Duration::from_secs(10);
+
 async fn audit_loop(
     state: Arc<State>,
     every: Duration,
     mut stopped: tokio::sync::watch::Receiver<bool>,
 ) {
+    let mut wait = every;
     loop {
         tokio::select! {
-            _ = tokio::time::sleep(every) => {}
+            _ = tokio::time::sleep(wait) => {}
             _ = stopped.wait_for(|stop| *stop) => return,
         }
+        wait = every;
         if state.failure().is_some() {
             continue;
         }
@@ -136,8 +142,19 @@ async fn audit_loop(
                 let problem = report.problem.map(|p| p.to_string()).unwrap_or_default();
                 state.fail(format!("background audit: {problem}"));
             }
-            Ok(Err(err)) => state.fail(format!("background audit could not run: {err}")),
-            Err(err) => state.fail(format!("background audit failed: {err}")),
+            // Not running is not a finding: the answers still come from the verified index.
+            // Say so, count it, and try again soon (a burst of clients may have held every
+            // file descriptor); only tampering found makes vouchd fail closed.
+            Ok(Err(err)) => {
+                state.metrics.audit_error();
+                tracing::warn!(error = %err, retry_in_s = AUDIT_RETRY.min(every).as_secs(), "background audit could not run; retrying");
+                wait = AUDIT_RETRY.min(every);
+            }
+            Err(err) => {
+                state.metrics.audit_error();
+                tracing::warn!(error = %err, retry_in_s = AUDIT_RETRY.min(every).as_secs(), "background audit stopped before its end; retrying");
+                wait = AUDIT_RETRY.min(every);
+            }
         }
     }
 }

@@ -40,12 +40,18 @@ struct Route {
 pub struct Metrics {
     routes: [Route; ROUTES.len()],
     audits_passed: AtomicU64,
+    audit_errors: AtomicU64,
 }
 
 impl Metrics {
     /// Counts a background audit that passed.
     pub fn audit_passed(&self) {
         self.audits_passed.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts a background audit that could not run (retried; not a finding).
+    pub fn audit_error(&self) {
+        self.audit_errors.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Records one request.
@@ -133,6 +139,16 @@ impl Metrics {
             out,
             "vouchd_audits_passed_total {}",
             self.audits_passed.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP vouchd_audit_errors_total Background audits that could not run (retried soon after)."
+        );
+        let _ = writeln!(out, "# TYPE vouchd_audit_errors_total counter");
+        let _ = writeln!(
+            out,
+            "vouchd_audit_errors_total {}",
+            self.audit_errors.load(Ordering::Relaxed)
         );
         out
     }

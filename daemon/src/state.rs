@@ -1,4 +1,4 @@
-//! What the daemon holds: the ledger writer (group commit), a pool of read connections, the
+//! What the daemon holds: the ledger writer (group commit), a bounded pool of read connections, the
 //! trust index, the trusted keys, and its health. When the ledger fails its checks the daemon
 //! keeps serving, but fails closed: no appends, and every trust answer is "not trusted".
 
@@ -8,7 +8,9 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock, Weak};
 
 use crate::metrics::Metrics;
 use anyhow::{Context, Result};
-use vouch_ledger::{Committer, Ledger, LedgerError, LedgerReader, NewEntry, View};
+use vouch_ledger::{Committer, Ledger, LedgerError, NewEntry, View};
+
+use crate::readers::{Readers, MAX_READERS, READ_WAIT};
 use vouch_proto::revocation::Submission;
 use vouch_proto::{Checkpoint, KeyId, Policy, PublicKey};
 use vouch_trust::{summary_of, At, Audited, TrustIndex};
@@ -49,7 +51,7 @@ pub struct State {
     pub(crate) metrics: Metrics,
     /// Bounds the signature checks running at once (they run off the async workers).
     pub(crate) verifying: tokio::sync::Semaphore,
-    readers: Mutex<Vec<LedgerReader>>,
+    readers: Readers,
     latest: RwLock<Option<Checkpoint>>,
     failure: RwLock<Option<String>>,
     /// Where a restored index's loader finds this state (set by [`State::bind`]).
@@ -338,6 +340,7 @@ impl State {
         latest: Option<Checkpoint>,
         failure: Option<String>,
     ) -> State {
+        let readers = Readers::new(db.to_path_buf(), log_key.clone(), MAX_READERS, READ_WAIT);
         State {
             db: db.to_path_buf(),
             current: RwLock::new(Current {
@@ -352,7 +355,7 @@ impl State {
             log_key,
             metrics: Metrics::default(),
             verifying: tokio::sync::Semaphore::new(VERIFIERS),
-            readers: Mutex::new(Vec::new()),
+            readers,
             latest: RwLock::new(latest),
             failure: RwLock::new(failure),
             binding: Arc::new(OnceLock::new()),
@@ -405,10 +408,7 @@ impl State {
     pub fn close(&self) {
         // Readers first: only the last connection to close folds the log back, and a
         // read-only connection cannot.
-        self.readers
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clear();
+        self.readers.close();
         let writer = self.writer.lock().unwrap_or_else(|p| p.into_inner()).take();
         if let Some(ledger) = writer.and_then(Committer::shutdown) {
             self.save_index(&ledger);
@@ -502,16 +502,6 @@ impl State {
         &self,
         f: impl FnOnce(&View<'_>) -> Result<T, LedgerError>,
     ) -> Result<T, LedgerError> {
-        let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        let reader = match pooled {
-            Some(reader) => reader,
-            None => LedgerReader::open(&self.db, self.log_key.clone())?,
-        };
-        let result = f(&reader.view());
-        self.readers
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(reader);
-        result
+        self.readers.with(|reader| f(&reader.view()))
     }
 }

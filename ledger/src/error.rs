@@ -65,6 +65,9 @@ pub enum LedgerError {
     /// The group committer has stopped.
     #[error("the ledger writer has stopped")]
     Stopped,
+    /// The ledger cannot take this request now (every read connection busy); try again.
+    #[error("the ledger is busy: {0}; try again")]
+    Unavailable(String),
 }
 
 /// Wraps SQLite errors with the database path.

@@ -5,7 +5,7 @@
 //! Where a new test goes: one module per area, named for what it drives. `support` has the
 //! shared pieces (a private `Home`, a running `Daemon`, a lying `Proxy`, a real `Registry`,
 //! peer lookups that skip outside CI and fail in it). Daemon answers: `daemon`, `openapi`, `policy`, `policy_reload` and `revocation` (the trust policy);
-//! attacks on the daemon: `hardening` (wrong answers), `stall` (slow clients), `lying` (what
+//! attacks on the daemon: `hardening` (wrong answers), `stall` (slow clients), `resources` (file descriptors), `lying` (what
 //! the CLI believes of a dishonest daemon), `names` (one name per image); the ledger file: `ledger`; reviews and keys:
 //! `attest`, `checklist`, `review`, `keys`, `verify`, `schema`; the reviewer's machine as hostile
 //! input: `reviewer`, `registry`, `registry_hostile`; other verifiers: `peers`; consumers:
@@ -36,6 +36,7 @@ mod pull;
 mod pull_entry;
 mod registry;
 mod registry_hostile;
+mod resources;
 mod review;
 mod reviewer;
 mod revocation;
