@@ -17,8 +17,8 @@ use vouch_proto::api::{
     ErrorCode, ImportOutcome, ImportRequest, ImportResponse, MAX_IMPORT_BODY, MAX_IMPORT_ENTRIES,
 };
 use vouch_proto::revocation::{verify_submission, Submission};
-use vouch_proto::{Digest, Envelope, PublicKey};
-use vouch_trust::At;
+use vouch_proto::{signed_content_key, Digest, Envelope, PublicKey};
+use vouch_trust::{At, SignedKey};
 
 use crate::api::{body_within, failing, stopping, worker_failed, ApiError, ApiResult, MAX_BODY};
 use crate::authorize::{authorize, Earlier};
@@ -32,6 +32,8 @@ struct Accepted {
     body_sha256: Digest,
     envelope: Envelope,
     submission: Submission,
+    /// For a retraction: what the review it retracts signed.
+    retracts: Option<SignedKey>,
 }
 
 /// One entry of the request once checked: appended next, or refused on its own.
@@ -110,16 +112,19 @@ async fn check_all(state: &Arc<State>, entries: Vec<String>) -> ApiResult<Vec<Ch
                 }
             };
             match authorize(&shared, &submission, &keys, &earlier) {
-                Ok(()) => {
+                Ok(retracts) => {
                     let body_sha256 = Digest::of(&body);
                     if let Submission::Review(_) = &submission {
-                        earlier.insert(body_sha256, submission.signer());
+                        let signer = submission.signer();
+                        let signed = SignedKey(signed_content_key(&envelope, &signer));
+                        earlier.insert(body_sha256, (signer, signed));
                     }
                     checked.push(Checked::Accepted(Box::new(Accepted {
                         body,
                         body_sha256,
                         envelope,
                         submission,
+                        retracts,
                     })));
                 }
                 Err(refused) => checked.push(Checked::Refused(refused)),
@@ -214,8 +219,12 @@ async fn append(state: &Arc<State>, checked: Vec<Checked>) -> ApiResult<Vec<Impo
     let mut entries = Vec::new();
     for c in &checked {
         if let Checked::Accepted(a) = c {
-            entries.push(new_entry(a.body.clone(), &a.envelope, &a.submission));
-            accepted.push((a.body_sha256, &a.submission));
+            // Every imported entry keeps its exact bytes, even when this ledger holds the same
+            // signed statement in another encoding: a retraction names its review by them.
+            let mut entry = new_entry(a.body.clone(), &a.envelope, &a.submission);
+            entry.keep_encoding = true;
+            accepted.push((SignedKey(entry.signed_key), &a.submission, a.retracts));
+            entries.push(entry);
         }
     }
     let (sender, receiver) = tokio::sync::oneshot::channel();
@@ -242,7 +251,8 @@ async fn append(state: &Arc<State>, checked: Vec<Checked>) -> ApiResult<Vec<Impo
     let mut outcomes = Vec::with_capacity(checked.len());
     for c in &checked {
         let Checked::Refused(refused) = c else {
-            let (done, (body, submission)) = appended.next().ok_or_else(worker_failed)?;
+            let (done, (signed, submission, retracts)) =
+                appended.next().ok_or_else(worker_failed)?;
             if done.existing {
                 outcomes.push(ImportOutcome::Duplicate {
                     index: Some(done.index),
@@ -251,9 +261,10 @@ async fn append(state: &Arc<State>, checked: Vec<Checked>) -> ApiResult<Vec<Impo
                 state.index_submission(
                     At {
                         index: done.index,
-                        body,
+                        signed,
                     },
                     submission,
+                    retracts,
                 );
                 outcomes.push(ImportOutcome::Imported {
                     index: Some(done.index),

@@ -110,8 +110,8 @@ impl State {
             }
             Err(e) => return Err(format!("the full audit could not run: {e}")),
         };
-        for (at, submission) in carried {
-            crate::state::add_to(&fresh, at, &submission);
+        for (at, submission, retracts) in carried {
+            crate::state::add_to(&fresh, at, &submission, retracts);
         }
         self.index.replace(fresh);
         drop(recent);

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use vouch_ledger::{audit_one, check_seal, Ledger, LedgerError};
 use vouch_proto::{Digest, KeyId, Policy, PublicKey};
-use vouch_trust::{Loader, SavedIndex, TrustIndex};
+use vouch_trust::{signed_key_of_stored, Loader, SavedIndex, TrustIndex};
 
 /// What the seal says the file is.
 const PURPOSE: &str = "trust-index";
@@ -93,7 +93,8 @@ pub(crate) fn restore(
         if let Some(policy) = &entry.policy {
             latest_policy = Some((at, policy.policy.clone()));
         }
-        index.admit(entry, latest_policy.as_ref().map(|(_, p)| p));
+        let resolve = |body: &Digest, signer: &KeyId| signed_key_of_stored(&view, body, signer);
+        index.admit(entry, latest_policy.as_ref().map(|(_, p)| p), &resolve);
     }
     Ok(Restored {
         index,

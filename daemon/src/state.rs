@@ -13,7 +13,7 @@ use vouch_ledger::{Committer, Ledger, LedgerError, NewEntry, View};
 use crate::readers::{Readers, MAX_READERS, READ_WAIT};
 use vouch_proto::revocation::Submission;
 use vouch_proto::{Checkpoint, KeyId, Policy, PublicKey};
-use vouch_trust::{summary_of, At, Audited, TrustIndex};
+use vouch_trust::{summary_of, At, Audited, SignedKey, TrustIndex};
 
 /// How the daemon is set up.
 #[derive(Clone, Debug)]
@@ -61,16 +61,31 @@ pub struct State {
 }
 
 /// What was indexed while a reload rebuilt the index: the entry and its submission.
-pub(crate) type Indexed = (At, Submission);
+pub(crate) type Indexed = (At, Submission, Option<SignedKey>);
 
-/// Adds a verified submission to an index.
-pub(crate) fn add_to(index: &TrustIndex, at: At, submission: &Submission) {
+/// Adds a verified submission to an index; `retracts` is what a retraction retracts (the
+/// signed-content key [`crate::authorize::authorize`] found).
+pub(crate) fn add_to(
+    index: &TrustIndex,
+    at: At,
+    submission: &Submission,
+    retracts: Option<SignedKey>,
+) {
     match submission {
         Submission::Review(statement) => {
             let (digests, summary) = summary_of(at, submission.signer(), statement);
             index.insert(&digests, summary);
         }
-        other => index.record(at.index, other),
+        Submission::Retraction(_) => {
+            if let Some(target) = retracts {
+                index.record_retraction(at.index, submission.signer(), target);
+            }
+        }
+        Submission::KeyRevocation(s) => index.record_revocation(
+            at.index,
+            s.predicate.admin.key_id,
+            s.predicate.revoked_key_id,
+        ),
     }
 }
 
@@ -429,11 +444,16 @@ impl State {
 
     /// Indexes a verified submission appended at `at` (and keeps it for a reload rebuilding the
     /// index meanwhile).
-    pub(crate) fn index_submission(&self, at: At, submission: &Submission) {
+    pub(crate) fn index_submission(
+        &self,
+        at: At,
+        submission: &Submission,
+        retracts: Option<SignedKey>,
+    ) {
         let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
-        add_to(&self.index, at, submission);
+        add_to(&self.index, at, submission, retracts);
         if let Some(list) = recent.as_mut() {
-            list.push((at, submission.clone()));
+            list.push((at, submission.clone(), retracts));
         }
     }
 

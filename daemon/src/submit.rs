@@ -14,7 +14,7 @@ use vouch_ledger::NewEntry;
 use vouch_proto::api::{ErrorCode, SubmitResponse};
 use vouch_proto::revocation::{verify_submission as verify_submission_with, Submission};
 use vouch_proto::{Envelope, VerifyError};
-use vouch_trust::At;
+use vouch_trust::{At, SignedKey};
 
 use crate::api::{body_within, failing, stopping, worker_failed, ApiError, ApiResult, MAX_BODY};
 use crate::authorize::{authorize, Earlier};
@@ -23,7 +23,10 @@ use crate::state::State;
 /// Reads and verifies a submission off the async workers, at most [`crate::state`]'s bound at
 /// once: envelope, signatures (capped), Statement, review, and that it is not dated in the
 /// future.
-async fn verify_submission(state: &Arc<State>, body: Bytes) -> ApiResult<(Envelope, Submission)> {
+async fn verify_submission(
+    state: &Arc<State>,
+    body: Bytes,
+) -> ApiResult<(Envelope, Submission, Option<SignedKey>)> {
     let _permit = state.verifying.acquire().await.map_err(|_| stopping())?;
     let shared = Arc::clone(state);
     tokio::task::spawn_blocking(move || {
@@ -40,8 +43,8 @@ async fn verify_submission(state: &Arc<State>, body: Bytes) -> ApiResult<(Envelo
         verified
             .check_not_future(chrono::Utc::now())
             .map_err(|e| refusal(&envelope, e))?;
-        authorize(&shared, &verified, &keys, &Earlier::new())?;
-        Ok((envelope, verified))
+        let retracts = authorize(&shared, &verified, &keys, &Earlier::new())?;
+        Ok((envelope, verified, retracts))
     })
     .await
     .map_err(|_| worker_failed())?
@@ -106,9 +109,10 @@ pub(crate) async fn submit(
     if let Some(reason) = state.failure() {
         return Err(failing(&reason));
     }
-    let (envelope, verified) = verify_submission(&state, body.clone()).await?;
+    let (envelope, verified, retracts) = verify_submission(&state, body.clone()).await?;
     let signer = verified.signer();
     let entry = new_entry(body.to_vec(), &envelope, &verified);
+    let signed = SignedKey(entry.signed_key);
     let (sender, receiver) = tokio::sync::oneshot::channel();
     let queued = state.append(entry, move |result| {
         let _ = sender.send(result);
@@ -123,9 +127,9 @@ pub(crate) async fn submit(
     if !appended.existing {
         let at = At {
             index: appended.index,
-            body: vouch_proto::Digest::of(&body),
+            signed,
         };
-        state.index_submission(at, &verified);
+        state.index_submission(at, &verified, retracts);
     }
     state.advance(checkpoint.clone());
     let size = checkpoint.tree_size;

@@ -64,6 +64,9 @@ pub struct AuditedEntry {
     pub statement: Option<Statement<vouch_proto::RawPredicate>>,
     /// The reviewer key whose signature verified; `None` when that key was not given.
     pub signer: Option<KeyId>,
+    /// What its reviewer signed ([`vouch_proto::signed_content_key`], recomputed from the
+    /// bytes), the same for every encoding of the same signed statement (attestations).
+    pub signed_key: Option<[u8; 32]>,
     /// The policy (policy entries).
     pub policy: Option<Box<PolicyEntry>>,
 }
@@ -416,18 +419,20 @@ fn replay_chunk(
 fn audited(row: &Row, content: Content, signer: Option<KeyId>) -> AuditedEntry {
     // check_entry compared the stored body_sha256 with the body's hash: 32 bytes.
     let body_sha256 = Digest::from_bytes(row.body_sha.as_slice().try_into().unwrap_or([0; 32]));
-    let (kind, envelope, statement, policy) = match content {
+    let (kind, envelope, statement, policy, signed_key) = match content {
         Content::Attestation {
             envelope,
             statement,
+            signed_key,
             ..
         } => (
             EntryKind::Attestation,
             Some(envelope),
             Some(statement),
             None,
+            Some(signed_key),
         ),
-        Content::Policy(policy) => (EntryKind::Policy, None, None, Some(policy)),
+        Content::Policy(policy) => (EntryKind::Policy, None, None, Some(policy), None),
     };
     AuditedEntry {
         index: to_u64(row.idx),
@@ -437,6 +442,7 @@ fn audited(row: &Row, content: Content, signer: Option<KeyId>) -> AuditedEntry {
         envelope,
         statement,
         signer,
+        signed_key,
         policy,
     }
 }

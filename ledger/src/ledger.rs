@@ -33,6 +33,11 @@ pub struct NewEntry {
     /// What the signer signed ([`vouch_proto::signed_content_key`]): an entry with a key
     /// already in the ledger is not stored again, however its envelope is encoded.
     pub signed_key: [u8; 32],
+    /// Store these exact bytes even when the same signed content is stored in another
+    /// encoding (only the same bytes count as already there). An import sets it: a retraction
+    /// names its review by the sha256 of its bytes in the ledger it came from, so those bytes
+    /// must be here for the retraction to find its review, today and after any rebuild.
+    pub keep_encoding: bool,
 }
 
 impl NewEntry {
@@ -52,6 +57,7 @@ impl NewEntry {
             body,
             signer: Some(signer),
             subjects,
+            keep_encoding: false,
         }
     }
 }
@@ -67,6 +73,7 @@ impl NewEntry {
             body,
             signer: None,
             subjects: Vec::new(),
+            keep_encoding: false,
         }
     }
 }
@@ -236,14 +243,20 @@ impl Ledger {
         let mut size = self.size;
         for entry in entries {
             let body_sha: [u8; 32] = Sha256::digest(&entry.body).into();
-            if let Some(previous) = seen.get(&entry.signed_key).or_else(|| seen.get(&body_sha)) {
+            let same_content = (!entry.keep_encoding)
+                .then(|| seen.get(&entry.signed_key))
+                .flatten();
+            if let Some(previous) = same_content.or_else(|| seen.get(&body_sha)) {
                 results.push(Appended {
                     existing: true,
                     ..*previous
                 });
                 continue;
             }
-            let stored = stored(&tx, &path, entry, &body_sha, self.keyed_from > 0)?;
+            let stored = match entry.keep_encoding {
+                true => by_body(&tx, &path, &body_sha)?,
+                false => stored(&tx, &path, entry, &body_sha, self.keyed_from > 0)?,
+            };
             if let Some(appended) = stored {
                 seen.insert(body_sha, appended);
                 seen.insert(entry.signed_key, appended);

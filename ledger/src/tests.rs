@@ -385,6 +385,28 @@ fn the_audit_finds_a_bad_signature_among_good_ones() {
     assert_eq!(report.signatures_verified, 100);
 }
 
+#[test]
+fn an_import_keeps_the_exact_bytes_of_a_statement_stored_in_another_encoding() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut ledger, path) = ledger_with(dir.path(), 5);
+    let key = reviewer();
+    let kept = NewEntry {
+        keep_encoding: true,
+        ..reencoded(&entry(&key, 3))
+    };
+    let first = ledger.append_batch(std::slice::from_ref(&kept)).unwrap();
+    assert_eq!((first[0].index, first[0].existing), (5, false));
+    // The same bytes again are the entry already stored; so is the original encoding.
+    let again = ledger
+        .append_batch(&[kept.clone(), entry(&key, 3)])
+        .unwrap();
+    assert_eq!((again[0].index, again[0].existing), (5, true));
+    assert!(again[1].existing && [3, 5].contains(&again[1].index));
+    assert_eq!(ledger.size(), 6);
+    drop(ledger);
+    assert!(audit_of(&path).intact);
+}
+
 /// A re-encoding of `entry`'s envelope (pretty JSON): other bytes, the same signed statement.
 fn reencoded(entry: &NewEntry) -> NewEntry {
     let value: serde_json::Value = serde_json::from_slice(&entry.body).unwrap();

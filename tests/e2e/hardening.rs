@@ -414,6 +414,7 @@ fn repeated_json_keys_are_refused_by_the_daemon_verify_and_the_audit() {
                 .parse()
                 .unwrap()],
             signed_key: vouch_proto::signed_content_key(&envelope, &vector_key().id()),
+            keep_encoding: false,
         }])
         .unwrap();
     drop(ledger);

@@ -294,3 +294,87 @@ fn hostile_import_requests_get_clear_errors_and_store_nothing() {
     assert_eq!(answer["results"][0]["outcome"], "imported");
     assert_eq!(size(&daemon), 2);
 }
+
+#[test]
+fn an_imported_retraction_applies_to_a_copy_of_its_review_stored_in_another_encoding() {
+    let setup = Setup::new(&[]);
+    let img = image("5e");
+    let review = setup.attest(&img, "trusted", "r.json");
+    setup.vouch().arg("submit").arg(&review).assert().success();
+    let (key, _) = setup.home.key_files();
+    setup
+        .vouch()
+        .args([
+            "revoke",
+            "--entry",
+            "0",
+            "--reason",
+            "a second look",
+            "--key",
+        ])
+        .arg(key)
+        .assert()
+        .success();
+    assert!(answer(&setup.daemon, &img)
+        .1
+        .contains(&ReasonCode::Withdrawn));
+    let file = export(&setup, "all.ledger.jsonl", &["--format", "ledger"]);
+
+    // The second ledger got the same signed review first, in another encoding (pretty JSON).
+    let keys = [setup.public.clone()];
+    let (home, mut other) = empty(&keys);
+    let value: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&review).unwrap()).unwrap();
+    let pretty = serde_json::to_vec_pretty(&value).unwrap();
+    let (status, _) = other.http("POST", "/v1/entries", &pretty);
+    assert_eq!(status, 201);
+    assert!(answer(&other, &img).0);
+
+    let out = import(
+        &setup,
+        &other,
+        &["--log-key", &log_key(&setup), &file.display().to_string()],
+    );
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let (trusted, codes) = answer(&other, &img);
+    assert!(
+        !trusted,
+        "the retraction applies to the copy stored first: {codes:?}"
+    );
+    // After a restart from the saved index, and after a full audit without it.
+    let restart = |other: &mut Daemon| {
+        other.stop();
+        *other = Daemon::start(
+            &home.path("data/ledger.db"),
+            &home.path("run/vouchd.sock"),
+            &keys,
+            &[],
+        );
+    };
+    restart(&mut other);
+    assert!(!answer(&other, &img).0);
+    other.stop();
+    std::fs::remove_file(home.path("data/ledger.db.index")).unwrap();
+    restart(&mut other);
+    assert!(!answer(&other, &img).0);
+    let (status, body) = other.http(
+        "GET",
+        &format!("/v1/trust/{}", img.split_once('@').unwrap().1),
+        b"",
+    );
+    assert_eq!(status, 200);
+    let full: TrustResponse = serde_json::from_slice(&body).unwrap();
+    assert!(
+        full.attestations.iter().all(|a| a
+            .why
+            .as_ref()
+            .is_some_and(|w| w.code == ReasonCode::Withdrawn)),
+        "{full:?}"
+    );
+    setup
+        .vouch()
+        .args(["log", "verify", "--db"])
+        .arg(home.path("data/ledger.db"))
+        .assert()
+        .success();
+}

@@ -190,7 +190,7 @@ impl<'a> Evaluator<'a> {
                 ),
             ));
         };
-        if let Some(retraction) = self.index.retraction(&review.body, &review.signer) {
+        if let Some(retraction) = self.index.retraction(&review.signed, &review.signer) {
             return Err(Reason::new(
                 ReasonCode::Withdrawn,
                 format!(

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use chrono::{DateTime, Utc};
-use vouch_ledger::{audit, AuditOptions, AuditedEntry, LedgerError};
+use vouch_ledger::{audit, AuditOptions, AuditedEntry, LedgerError, LedgerReader, View};
 use vouch_proto::report::AuditReport;
 use vouch_proto::review::ItemStatus;
 use vouch_proto::revocation::{
@@ -26,9 +26,9 @@ use crate::saved::SavedIndex;
 pub struct Summary {
     /// The ledger index.
     pub index: u64,
-    /// The sha256 of the review's stored bytes: what a retraction names, in this ledger and in
-    /// any ledger the review is imported into.
-    pub body: Digest,
+    /// What its reviewer signed, however it is encoded: a retraction applies to every
+    /// stored copy of the signed review it names.
+    pub signed: SignedKey,
     /// The reviewer key whose signature this process verified.
     pub signer: KeyId,
     /// The reviewer's name, if recorded.
@@ -59,7 +59,7 @@ pub fn summary_of(at: At, signer: KeyId, statement: &ReviewStatement) -> (Vec<Di
         digests,
         Summary {
             index: at.index,
-            body: at.body,
+            signed: at.signed,
             signer,
             reviewer: review.reviewer.name.as_deref().map(Arc::from),
             subject: statement
@@ -92,6 +92,21 @@ pub fn summary_of(at: At, signer: KeyId, statement: &ReviewStatement) -> (Vec<Di
     )
 }
 
+/// The signed-content key, as signed by `signer`, of the entry stored with the bytes whose
+/// sha256 is `body` (read back and hashed again here), if the ledger holds such bytes: how a
+/// retraction, which names its review by those bytes, finds the signed review.
+pub fn signed_key_of_stored(view: &View<'_>, body: &Digest, signer: &KeyId) -> Option<SignedKey> {
+    let index = view.index_of_body(body).ok()??;
+    let entry = view.entry(index).ok()??;
+    if Digest::of(&entry.body) != *body {
+        return None;
+    }
+    let envelope = vouch_proto::Envelope::from_json(&entry.body).ok()?;
+    Some(SignedKey(vouch_proto::signed_content_key(
+        &envelope, signer,
+    )))
+}
+
 /// An index built by a full audit of a ledger file: the index of what the audit verified, the
 /// audit's report, and the latest policy entry it read.
 pub struct Audited {
@@ -103,14 +118,26 @@ pub struct Audited {
     pub latest_policy: Option<(u64, Policy)>,
 }
 
-/// Where an entry is: its ledger index and the sha256 of its stored bytes.
+/// What a signer signed, as one hash ([`vouch_proto::signed_content_key`]): the same for
+/// every encoding of one signed statement, unlike the sha256 of its stored bytes (which is what
+/// a retraction names, and which differs from ledger to ledger when the encoding does).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SignedKey(pub [u8; 32]);
+
+/// Where an entry is: its ledger index and its signed-content key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct At {
     /// The ledger index.
     pub index: u64,
-    /// The sha256 of the stored bytes.
-    pub body: Digest,
+    /// What its signer signed.
+    pub signed: SignedKey,
 }
+
+/// Finds the signed-content key of the review stored with the bytes whose sha256 is given, as
+/// signed by the key given: how a retraction (which names its review by the sha256 of its bytes)
+/// is tied to the signed review, whatever encoding this ledger holds it in. `None` when this
+/// ledger holds no such bytes.
+pub type Resolve<'a> = dyn Fn(&Digest, &KeyId) -> Option<SignedKey> + 'a;
 
 /// A retraction or a key revocation: who signed it, and its entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -135,9 +162,9 @@ pub struct TrustIndex {
     /// Whether `pending` may hold anything (so that a warm index skips its lock).
     has_pending: AtomicBool,
     loader: OnceLock<Loader>,
-    /// Retractions by the sha256 of the bytes of the review they retract (its index differs
-    /// from ledger to ledger; its bytes do not).
-    retracted: RwLock<HashMap<Digest, Vec<Revoked>>>,
+    /// Retractions by the signed-content key of the review they retract (its index and its
+    /// encoding may differ from ledger to ledger; what its reviewer signed does not).
+    retracted: RwLock<HashMap<SignedKey, Vec<Revoked>>>,
     /// Key revocations by the key revoked.
     revoked: RwLock<HashMap<KeyId, Vec<Revoked>>>,
 }
@@ -153,6 +180,17 @@ impl TrustIndex {
     ) -> Result<Audited, LedgerError> {
         let index = TrustIndex::default();
         let latest_policy: Mutex<Option<(u64, Policy)>> = Mutex::new(None);
+        // A connection of its own to look up what a retraction names, opened at the first one.
+        let reader: Mutex<Option<LedgerReader>> = Mutex::new(None);
+        let resolve = |body: &Digest, signer: &KeyId| {
+            let mut reader = reader.lock().unwrap_or_else(|p| p.into_inner());
+            if reader.is_none() {
+                *reader = LedgerReader::open(path, log_key.clone()).ok();
+            }
+            reader
+                .as_ref()
+                .and_then(|r| signed_key_of_stored(&r.view(), body, signer))
+        };
         // Entries arrive in index order: the latest policy entry so far is the policy that was
         // in force when the next entry was appended.
         let admit = |entry: AuditedEntry| {
@@ -160,10 +198,10 @@ impl TrustIndex {
             if let Some(policy) = &entry.policy {
                 *latest = Some((entry.index, policy.policy.clone()));
             }
-            index.admit(entry, latest.as_ref().map(|(_, p)| p));
+            index.admit(entry, latest.as_ref().map(|(_, p)| p), &resolve);
         };
         let options = AuditOptions {
-            log_key,
+            log_key: log_key.clone(),
             reviewer_keys: keys,
             on_entry: Some(&admit),
             ..AuditOptions::default()
@@ -187,7 +225,12 @@ impl TrustIndex {
     /// integration plus the allowed clock skew. A key revocation counts when it is signed by
     /// an admin of `in_force`: an admin removed later does not reinstate the keys it revoked.
     /// Returns whether it was added.
-    pub fn admit(&self, entry: AuditedEntry, in_force: Option<&Policy>) -> bool {
+    pub fn admit(
+        &self,
+        entry: AuditedEntry,
+        in_force: Option<&Policy>,
+        resolve: &Resolve<'_>,
+    ) -> bool {
         let (Some(envelope), Some(statement)) = (entry.envelope, entry.statement) else {
             // A policy entry: no review to index.
             return false;
@@ -203,9 +246,12 @@ impl TrustIndex {
             );
             return false;
         };
+        let Some(signed) = entry.signed_key.map(SignedKey) else {
+            return false;
+        };
         let at = At {
             index: entry.index,
-            body: entry.body_sha256,
+            signed,
         };
         // The audit read the Statement (strictly) already: it is not read again here.
         let statement = match submission_from(&envelope, statement).and_then(|submission| {
@@ -214,10 +260,19 @@ impl TrustIndex {
         }) {
             Ok(submission) if submission.signer() != signer => return false,
             Ok(Submission::Review(statement)) => statement,
-            Ok(other) => {
-                self.record(entry.index, &other);
+            Ok(Submission::Retraction(retraction)) => {
+                let named = retraction.subject[0].sha256();
+                let Some(target) = resolve(&named, &signer) else {
+                    tracing::warn!(
+                        index = entry.index,
+                        "not indexed: the retraction names bytes this ledger does not hold"
+                    );
+                    return false;
+                };
+                self.record_retraction(entry.index, signer, target);
                 return true;
             }
+            Ok(Submission::KeyRevocation(_)) => return false,
             Err(err) => {
                 tracing::warn!(
                     index = entry.index,
@@ -256,8 +311,12 @@ impl TrustIndex {
             Ok(submission)
         });
         match verified {
-            Ok(revocation @ Submission::KeyRevocation(_)) => {
-                self.record(index, &revocation);
+            Ok(Submission::KeyRevocation(revocation)) => {
+                self.record_revocation(
+                    index,
+                    revocation.predicate.admin.key_id,
+                    revocation.predicate.revoked_key_id,
+                );
                 true
             }
             Ok(_) => false,
@@ -272,30 +331,28 @@ impl TrustIndex {
         }
     }
 
-    /// Records a verified retraction or key revocation (a review is [`TrustIndex::insert`]ed).
-    pub fn record(&self, index: u64, submission: &Submission) {
-        let by = submission.signer();
-        let revoked = Revoked { by, entry: index };
-        match submission {
-            Submission::Retraction(s) => {
-                let mut map = self.retracted.write().unwrap_or_else(|p| p.into_inner());
-                map.entry(s.subject[0].sha256()).or_default().push(revoked);
-            }
-            Submission::KeyRevocation(s) => {
-                let mut map = self.revoked.write().unwrap_or_else(|p| p.into_inner());
-                map.entry(s.predicate.revoked_key_id)
-                    .or_default()
-                    .push(revoked);
-            }
-            Submission::Review(_) => {}
-        }
+    /// Records a verified retraction by `by` (entry `index`) of the review whose signed
+    /// content is `target`.
+    pub fn record_retraction(&self, index: u64, by: KeyId, target: SignedKey) {
+        let mut map = self.retracted.write().unwrap_or_else(|p| p.into_inner());
+        map.entry(target)
+            .or_default()
+            .push(Revoked { by, entry: index });
     }
 
-    /// The retraction of the review whose stored bytes hash to `body`, by `signer` (the
+    /// Records a verified key revocation by the admin `by` (entry `index`) of `revoked`.
+    pub fn record_revocation(&self, index: u64, by: KeyId, revoked: KeyId) {
+        let mut map = self.revoked.write().unwrap_or_else(|p| p.into_inner());
+        map.entry(revoked)
+            .or_default()
+            .push(Revoked { by, entry: index });
+    }
+
+    /// The retraction of the review whose signed content is `signed`, by `signer` (the
     /// review's own key), if there is one.
-    pub fn retraction(&self, body: &Digest, signer: &KeyId) -> Option<Revoked> {
+    pub fn retraction(&self, signed: &SignedKey, signer: &KeyId) -> Option<Revoked> {
         let map = self.retracted.read().unwrap_or_else(|p| p.into_inner());
-        map.get(body)?.iter().copied().find(|r| r.by == *signer)
+        map.get(signed)?.iter().copied().find(|r| r.by == *signer)
     }
 
     /// The revocations of `key`.
@@ -340,7 +397,7 @@ impl TrustIndex {
         for (digest, entry) in saved.reviews {
             pending.entry(digest).or_default().push(entry);
         }
-        let mut retracted: HashMap<Digest, Vec<Revoked>> = HashMap::new();
+        let mut retracted: HashMap<SignedKey, Vec<Revoked>> = HashMap::new();
         for (body, r) in saved.retractions {
             retracted.entry(body).or_default().push(r);
         }
@@ -374,7 +431,7 @@ impl TrustIndex {
         reviews.sort_unstable_by_key(|(d, i)| (*i, *d));
         let retracted = self.retracted.read().unwrap_or_else(|p| p.into_inner());
         let revoked = self.revoked.read().unwrap_or_else(|p| p.into_inner());
-        let mut retractions: Vec<(Digest, Revoked)> = retracted
+        let mut retractions: Vec<(SignedKey, Revoked)> = retracted
             .iter()
             .flat_map(|(b, list)| list.iter().map(move |r| (*b, *r)))
             .collect();
@@ -407,8 +464,9 @@ impl TrustIndex {
         if let Some(loader) = self.loader.get() {
             for entry in entries {
                 if let Some(audited) = loader(entry) {
-                    // Pending entries are reviews: no policy decides whether they count here.
-                    self.admit(audited, None);
+                    // Pending entries are reviews: no policy decides whether they count
+                    // here, and they retract nothing.
+                    self.admit(audited, None, &|_, _| None);
                 }
             }
         }

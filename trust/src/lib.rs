@@ -14,5 +14,8 @@ pub mod saved;
 
 pub use decide::{repository_of, Decision, Evaluator, Question};
 pub use file::read_policy;
-pub use index::{summary_of, At, Audited, Loader, Revoked, Summary, TrustIndex};
+pub use index::{
+    signed_key_of_stored, summary_of, At, Audited, Loader, Resolve, Revoked, SignedKey, Summary,
+    TrustIndex,
+};
 pub use saved::SavedIndex;

@@ -113,7 +113,7 @@ mod tests {
     fn summary(index: u64, subject: &str) -> Summary {
         Summary {
             index,
-            body: Digest::of(&index.to_be_bytes()),
+            signed: crate::SignedKey(*Digest::of(&index.to_be_bytes()).as_bytes()),
             signer: SecretKey::from_seed(&[7; 32]).id(),
             reviewer: Some("Ada".into()),
             subject: subject.into(),

@@ -8,17 +8,20 @@
 //! header, so 1,000,000 reviews load in a few tens of milliseconds with no parsing crate.
 //!
 //! ```text
-//! "vouch-index/v1\n" | tree_size u64 | root [32] | keys u32 | key ids [32]... |
+//! "vouch-index/v2\n" | tree_size u64 | root [32] | keys u32 | key ids [32]... |
 //! policy_entry u64 (u64::MAX: none) | reviews u64 | retractions u64 | revocations u64 |
-//! reviews: (digest [32], index u64)... | retractions: (retracted body [32], by [32], entry u64)... |
+//! reviews: (digest [32], index u64)... | retractions: (retracted signed key [32], by [32], entry u64)... |
 //! revocations: (revoked key [32], by [32], entry u64)...
 //! ```
 
 use vouch_proto::{Digest, KeyId, TreeHash};
 
-use crate::index::Revoked;
+use crate::index::{Revoked, SignedKey};
 
-const MAGIC: &[u8] = b"vouch-index/v1\n";
+/// v2: retractions are keyed by the retracted review's signed-content key (v1: the sha256 of
+/// its bytes, which missed a review stored in another encoding); a v1 file is refused, and the
+/// daemon then audits in full.
+const MAGIC: &[u8] = b"vouch-index/v2\n";
 
 /// What the index holds, at one tree size.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -33,8 +36,8 @@ pub struct SavedIndex {
     pub policy_entry: Option<u64>,
     /// (digest, entry) for every review indexed.
     pub reviews: Vec<(Digest, u64)>,
-    /// (sha256 of the retracted review's bytes, the retraction).
-    pub retractions: Vec<(Digest, Revoked)>,
+    /// (the retracted review's signed-content key, the retraction).
+    pub retractions: Vec<(SignedKey, Revoked)>,
     /// (the key revoked, the revocation).
     pub revocations: Vec<(KeyId, Revoked)>,
 }
@@ -68,8 +71,8 @@ impl SavedIndex {
             out.extend_from_slice(digest.as_bytes());
             out.extend_from_slice(&index.to_le_bytes());
         }
-        for (body, r) in &self.retractions {
-            put_revoked(&mut out, body.as_bytes(), r);
+        for (signed, r) in &self.retractions {
+            put_revoked(&mut out, &signed.0, r);
         }
         for (key, r) in &self.revocations {
             put_revoked(&mut out, key.as_bytes(), r);
@@ -81,7 +84,7 @@ impl SavedIndex {
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, SavedError> {
         let mut r = Reader { bytes, at: 0 };
         if r.take(MAGIC.len())? != MAGIC {
-            return Err(SavedError("not a vouch-index/v1 file".into()));
+            return Err(SavedError("not a vouch-index/v2 file".into()));
         }
         let tree_size = r.u64()?;
         let root = TreeHash(r.array()?);
@@ -104,7 +107,7 @@ impl SavedIndex {
             .map(|_| Ok((Digest::from_bytes(r.array()?), r.u64()?)))
             .collect::<Result<_, SavedError>>()?;
         let retractions = (0..counts[1])
-            .map(|_| Ok((Digest::from_bytes(r.array()?), r.revoked()?)))
+            .map(|_| Ok((SignedKey(r.array()?), r.revoked()?)))
             .collect::<Result<_, SavedError>>()?;
         let revocations = (0..counts[2])
             .map(|_| Ok((KeyId::from_bytes(r.array()?), r.revoked()?)))
@@ -175,7 +178,7 @@ mod tests {
             keys: vec![key],
             policy_entry: Some(3),
             reviews: vec![(Digest::of(b"a"), 0), (Digest::of(b"a"), 4)],
-            retractions: vec![(Digest::of(b"r"), Revoked { by: key, entry: 5 })],
+            retractions: vec![(SignedKey([3; 32]), Revoked { by: key, entry: 5 })],
             revocations: vec![(KeyId::from_bytes([8; 32]), Revoked { by: key, entry: 6 })],
         }
     }

@@ -31,12 +31,17 @@ pub(super) struct Checked {
 }
 
 /// What a checked entry holds.
+// Nearly every entry is an attestation: boxing it would cost an allocation per entry to save
+// space on the rare policy entry.
+#[allow(clippy::large_enum_variant)]
 pub(super) enum Content {
-    /// An attestation: its envelope, Statement and the reviewer key it names.
+    /// An attestation: its envelope, Statement, the reviewer key it names and its
+    /// signed-content key (what that reviewer signed, whatever the encoding).
     Attestation {
         envelope: Envelope,
         statement: Statement<vouch_proto::RawPredicate>,
         reviewer: KeyId,
+        signed_key: [u8; 32],
     },
     /// A policy vouchd loaded.
     Policy(Box<PolicyEntry>),
@@ -121,8 +126,9 @@ pub(super) fn check_entry(row: &Row, keys: &[PublicKey]) -> Result<Checked, (Pro
             format!("the stored signer {signer} is not the review's reviewer {reviewer}: the signer column was changed"),
         ));
     }
+    let signed_key = signed_content_key(&envelope, &reviewer);
     if let Some(stored) = &row.signed_key {
-        if stored[..] != signed_content_key(&envelope, &reviewer)[..] {
+        if stored[..] != signed_key[..] {
             return Err((
                 K::SignedKeyChanged,
                 "the stored signed-content key does not match the entry's signed content".into(),
@@ -137,6 +143,7 @@ pub(super) fn check_entry(row: &Row, keys: &[PublicKey]) -> Result<Checked, (Pro
             envelope,
             statement,
             reviewer,
+            signed_key,
         },
     })
 }

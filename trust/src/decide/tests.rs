@@ -33,7 +33,7 @@ fn digest(name: &str) -> Digest {
 fn review(index: u64, key: &SecretKey, verdict: Verdict, hour: u32) -> Summary {
     Summary {
         index,
-        body: Digest::of(&index.to_be_bytes()),
+        signed: crate::SignedKey(*Digest::of(&index.to_be_bytes()).as_bytes()),
         signer: key.id(),
         reviewer: None,
         subject: ACME.into(),
