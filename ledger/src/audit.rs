@@ -448,12 +448,12 @@ fn audited(row: &Row, content: Content, signer: Option<KeyId>) -> AuditedEntry {
 }
 
 /// A signature to check: the entry's position in its chunk, the PAE, the signature, the key,
-/// and the envelope (for the strict re-check when a batch fails).
+/// and the envelope (for the one-by-one re-check when a batch fails).
 type PendingCheck<'a> = (usize, &'a [u8], &'a [u8], &'a PublicKey, &'a Envelope);
 
 /// Verifies the pending signatures of a chunk in parallel batches; returns what is wrong with
 /// the entries (by position in the chunk) whose signature fails. A failed batch is re-checked
-/// one envelope at a time, strictly, trying every signature of the envelope.
+/// one envelope at a time, trying every signature of the envelope.
 fn verify_signatures(
     checked: &[Result<Checked, (ProblemKind, String)>],
     keys: &[PublicKey],

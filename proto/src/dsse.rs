@@ -186,9 +186,8 @@ impl Envelope {
 
     /// [`Envelope::verified_keys`], taking as valid without checking them again the signatures
     /// in `proven`: (position in `signatures`, key) pairs a batch check
-    /// ([`crate::verify_batch`]) over this envelope's PAE has passed. A batch check may accept
-    /// an R moved by a small-order point, which the one-by-one strict check refuses: only a
-    /// signature's own signer can make one that passes the first and fails the second.
+    /// ([`crate::verify_batch`]) over this envelope's PAE has passed. A batch accepts exactly
+    /// what the one-by-one check accepts (both cofactored, [`PublicKey::verify`]).
     pub fn verified_keys_with<'k>(
         &self,
         keys: &'k [PublicKey],

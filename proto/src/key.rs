@@ -197,12 +197,27 @@ impl PublicKey {
         spki_der(&self.key)
     }
 
-    /// Checks an ed25519 signature with the strict rules (no malleable or small-order forms).
+    /// Checks an ed25519 signature under Vouch's one rule, the same in a batch
+    /// ([`crate::verify_batch`]), in vouchd, `vouch verify` and the audit: refused unread when
+    /// the signature is not 64 bytes, its `s` is not reduced, its `R` is not a point or has small
+    /// order, or this key has small order (under which anyone could sign); otherwise the
+    /// cofactored equation `[8]s·B = [8]R + [8]h·A` of ZIP-215, checked by ed25519-zebra. A
+    /// cofactored check ignores a small-order component in `R` (which only the signer can add),
+    /// so every path gives the same answer for every signature, every run; a cofactorless
+    /// check (ed25519-dalek's `verify_strict`) refuses such a signature alone but a random
+    /// linear combination of many may let it through, which made answers vary run to run.
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
-        let Ok(signature) = ed25519_dalek::Signature::from_slice(signature) else {
+        let Ok(bytes) = <[u8; 64]>::try_from(signature) else {
             return false;
         };
-        self.key.verify_strict(message, &signature).is_ok()
+        if !crate::batch::acceptable(&bytes, self) {
+            return false;
+        }
+        let Ok(key) = ed25519_zebra::VerificationKey::try_from(self.key.to_bytes()) else {
+            return false;
+        };
+        key.verify(&ed25519_zebra::Signature::from(bytes), message)
+            .is_ok()
     }
 }
 

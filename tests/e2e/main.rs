@@ -42,6 +42,7 @@ mod reviewer;
 mod revocation;
 mod saved_index;
 mod schema;
+mod signatures;
 mod stall;
 mod support;
 mod systemd;

@@ -1,7 +1,7 @@
 //! Auditing one entry on its own, for a caller that trusts a checkpoint already (vouchd, which
 //! verified it with the log key at start-up): the entry's bytes against its leaf hash, the leaf
 //! against the checkpoint's root by an inclusion proof from the stored tree, its derived columns
-//! against its content, and the reviewer's signature strictly. What the full audit checks of each
+//! against its content, and the reviewer's signature on its own. What the full audit checks of each
 //! entry, at O(log n) reads instead of O(n).
 
 use rusqlite::OptionalExtension;
@@ -14,7 +14,7 @@ use crate::read::{to_i64, View};
 use crate::snapshot::Row;
 
 /// Entry `index` checked against `checkpoint` (verified by the caller with the log key), its
-/// signer set only when the reviewer's key is among `keys` and its signature verifies strictly.
+/// signer set only when the reviewer's key is among `keys` and its signature verifies.
 /// `Err(LedgerError::Integrity)` when the entry is missing, changed, or not in the tree.
 pub fn audit_one(
     view: &View<'_>,

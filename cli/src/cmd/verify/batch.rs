@@ -1,8 +1,8 @@
 //! `vouch verify` over many envelopes: documents are gathered in chunks as they are named (the
 //! next chunk while one is checked), and each chunk is cut into groups, one per thread at a
 //! time. A thread reads its group's files, parses them, checks their signatures in batches (a
-//! failed batch leaves its signatures to the one-by-one strict check, which then says which one
-//! is bad) and writes their reports; the reports are then printed in the order given. At most
+//! failed batch leaves its signatures to the one-by-one check, which gives the same answers
+//! and says which one is bad) and writes their reports; the reports are then printed in the order given. At most
 //! three chunks are held at once, so a stream of any length is checked in bounded memory.
 
 use std::io::{IsTerminal, Write};
