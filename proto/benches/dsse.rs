@@ -68,7 +68,7 @@ fn pieces(c: &mut Criterion) {
     let json = envelope.to_json();
     let message = vouch_proto::pae(&envelope.payload_type, &envelope.payload);
     let sig = envelope.signatures[0].sig.clone();
-    c.bench_function("ed25519 verify_strict over the PAE", |b| {
+    c.bench_function("ed25519 verify (ZIP-215) over the PAE", |b| {
         b.iter(|| key.public().verify(black_box(&message), &sig))
     });
     c.bench_function("envelope JSON parse", |b| {

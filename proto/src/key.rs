@@ -145,17 +145,29 @@ fn spki_der(key: &VerifyingKey) -> Vec<u8> {
 }
 
 /// An ed25519 public key with its key id.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct PublicKey {
     key: VerifyingKey,
     id: KeyId,
+    /// The same key for ed25519-zebra's check, its point decompressed once here rather than
+    /// at every signature (`None` for bytes it does not read, which then verify nothing).
+    zip215: Option<ed25519_zebra::VerificationKey>,
 }
+
+impl PartialEq for PublicKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+
+impl Eq for PublicKey {}
 
 impl PublicKey {
     /// Wraps a verifying key.
     pub fn new(key: VerifyingKey) -> Self {
         PublicKey {
             id: KeyId::of(&key),
+            zip215: ed25519_zebra::VerificationKey::try_from(key.to_bytes()).ok(),
             key,
         }
     }
@@ -213,11 +225,10 @@ impl PublicKey {
         if !crate::batch::acceptable(&bytes, self) {
             return false;
         }
-        let Ok(key) = ed25519_zebra::VerificationKey::try_from(self.key.to_bytes()) else {
-            return false;
-        };
-        key.verify(&ed25519_zebra::Signature::from(bytes), message)
-            .is_ok()
+        self.zip215.is_some_and(|key| {
+            key.verify(&ed25519_zebra::Signature::from(bytes), message)
+                .is_ok()
+        })
     }
 }
 
