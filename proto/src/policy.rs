@@ -284,6 +284,12 @@ impl Policy {
         let mut reviewers = BTreeMap::new();
         for (name, entry) in &file.reviewers {
             let line = at(entry.span());
+            for scope in &entry.get_ref().scopes {
+                matchable(scope).map_err(|message| PolicyError {
+                    line,
+                    message: format!("reviewer {name}: scope {message}"),
+                })?;
+            }
             let public = key("reviewer", name, &entry.get_ref().key, line)?;
             reviewers.insert(
                 name.clone(),
@@ -307,7 +313,21 @@ impl Policy {
         }
         let mut rules = Vec::new();
         for entry in &file.rules {
-            rules.push(rule(entry.get_ref(), at(entry.span()), &reviewers)?);
+            let line = at(entry.span());
+            matchable(&entry.get_ref().scope).map_err(|message| PolicyError {
+                line,
+                message: format!("rule scope {message}"),
+            })?;
+            rules.push(rule(entry.get_ref(), line, &reviewers)?);
+        }
+        for root in &file.roots {
+            let image = &root.get_ref().image;
+            if !image.contains('@') {
+                matchable(image).map_err(|message| PolicyError {
+                    line: at(root.span()),
+                    message: format!("root {message}"),
+                })?;
+            }
         }
         let roots = file.roots.iter().map(|r| r.get_ref().clone()).collect();
         let policy = Policy {
@@ -543,6 +563,38 @@ impl PolicyReviewer {
     /// Whether this reviewer may vouch for `repository`.
     pub fn may_vouch_for(&self, repository: &str) -> bool {
         self.scopes.is_empty() || self.scopes.iter().any(|s| glob_match(s, repository))
+    }
+}
+
+/// Refuses a repository glob that could never match a repository as questions name it (Docker's
+/// normal form, [`crate::ImageRef::repository`]): a name spelled another way (`docker.io/ubuntu`
+/// is `docker.io/library/ubuntu`; `ubuntu` names no registry), or a glob whose literal start
+/// names no registry or Docker Hub's legacy host. A scope that silently matched nothing would
+/// leave its repositories to the `*` rule. Checked when a policy file is loaded (not when a
+/// recorded policy entry is read back, so that an old ledger still audits).
+fn matchable(glob: &str) -> Result<(), String> {
+    if glob == "*" || glob.starts_with('*') {
+        return Ok(());
+    }
+    if !glob.contains('*') {
+        return match crate::ImageRef::repository(glob) {
+            Ok(normal) if normal == glob => Ok(()),
+            Ok(normal) => Err(format!(
+                "{glob:?} is not how questions name it: Docker names it {normal:?}; write that"
+            )),
+            Err(e) => Err(format!("{glob:?} is not a repository name: {e}")),
+        };
+    }
+    let literal = glob.split('*').next().unwrap_or_default();
+    let host = literal.split_once('/').map(|(host, _)| host);
+    match host {
+        Some("index.docker.io") => Err(format!(
+            "{glob:?}: Docker Hub's repositories are named docker.io/..., not index.docker.io/...; write docker.io"
+        )),
+        Some(host) if host.contains(['.', ':']) || host == "localhost" => Ok(()),
+        _ => Err(format!(
+            "{glob:?} names no registry before its '*': repositories are named with their registry (docker.io/library/ubuntu, ghcr.io/acme/app), so start with the host"
+        )),
     }
 }
 

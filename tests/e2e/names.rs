@@ -2,6 +2,8 @@
 //! `index.docker.io/library/ubuntu`, ...) is decided under that repository's rule, by vouchd's
 //! API and by `vouch check` alike.
 
+use assert_cmd::assert::OutputAssertExt;
+use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 use vouch_proto::api::TrustResponse;
 use vouch_proto::Digest;
@@ -66,4 +68,34 @@ fn every_spelling_of_a_repository_is_decided_under_its_rule() {
     );
     let answer: TrustResponse = serde_json::from_slice(&body).unwrap();
     assert_eq!(answer.rule.as_deref(), Some("*"));
+}
+
+#[test]
+fn a_policy_scope_in_another_spelling_is_refused_with_the_name_to_write() {
+    let setup = Setup::new(&["--audit-interval", "0"]);
+    let policy = setup.home.path("spelled.toml");
+    let text = format!(
+        "version = 1\n\n[reviewers.alice]\nkey = {:?}\n\n[[rules]]\nscope = \"docker.io/ubuntu\"\nthreshold = 1\nrequire_source = true\n\n[[rules]]\nscope = \"*\"\nthreshold = 1\n",
+        setup.public.display().to_string()
+    );
+    std::fs::write(&policy, text).unwrap();
+    // Lint and vouchd both refuse it, naming the line and the spelling to use: a rule that
+    // matched nothing would leave ubuntu to the `*` rule.
+    setup
+        .vouch()
+        .args(["policy", "lint"])
+        .arg(&policy)
+        .assert()
+        .code(1)
+        .stdout(contains("line 6").and(contains("docker.io/library/ubuntu")));
+    crate::support::vouchd()
+        .arg("--db")
+        .arg(setup.home.path("data/spelled.db"))
+        .arg("--socket")
+        .arg(setup.home.path("run/spelled.sock"))
+        .arg("--policy")
+        .arg(&policy)
+        .assert()
+        .code(2)
+        .stderr(contains("docker.io/library/ubuntu"));
 }

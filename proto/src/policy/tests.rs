@@ -132,3 +132,62 @@ fn globs_and_durations() {
     assert_eq!(duration("2w"), Ok(1_209_600));
     assert!(duration("d").is_err() && duration("5y").is_err());
 }
+
+#[test]
+fn scopes_that_could_never_match_a_normalised_name_are_refused_with_the_name_to_write() {
+    let policy = |scope: &str, reviewer_scope: &str, root: &str| {
+        format!(
+            "version = 1\n\n[reviewers.alice]\nkey = \"keys/alice.pub\"\nscopes = [{reviewer_scope:?}]\n\n[[rules]]\nscope = {scope:?}\nthreshold = 1\n\n[[rules]]\nscope = \"*\"\nthreshold = 1\n\n[[roots]]\nimage = {root:?}\n"
+        )
+    };
+    let ok = [
+        ("docker.io/library/ubuntu", "*", "docker.io/library/debian"),
+        ("ghcr.io/acme/*", "ghcr.io/*", "127.0.0.1:5000/base/*"),
+        ("docker.io/*", "docker.io/library/*", "*/ubuntu"),
+    ];
+    for (scope, reviewer, root) in ok {
+        Policy::from_toml(&policy(scope, reviewer, root), &keys)
+            .unwrap_or_else(|e| panic!("{scope} {reviewer} {root}: {e}"));
+    }
+    let refused = [
+        (
+            "docker.io/ubuntu",
+            "*",
+            "docker.io/library/debian",
+            "docker.io/library/ubuntu",
+        ),
+        (
+            "index.docker.io/library/ubuntu",
+            "*",
+            "localhost/os",
+            "docker.io/library/ubuntu",
+        ),
+        ("ubuntu", "*", "localhost/os", "docker.io/library/ubuntu"),
+        (
+            "ghcr.io/acme/*",
+            "acme/*",
+            "localhost/os",
+            "names no registry",
+        ),
+        (
+            "ghcr.io/acme/*",
+            "*",
+            "index.docker.io/*",
+            "not index.docker.io",
+        ),
+        ("ghcr.io/acme/*", "*", "debian", "docker.io/library/debian"),
+    ];
+    for (scope, reviewer, root, said) in refused {
+        let err = Policy::from_toml(&policy(scope, reviewer, root), &keys).unwrap_err();
+        assert!(
+            err.message.contains(said),
+            "{scope} {reviewer} {root}: {err}"
+        );
+        assert!(err.line > 0, "{err}");
+    }
+    // A policy recorded earlier with such a scope still reads back (an old ledger audits).
+    let mut recorded =
+        Policy::from_toml(&policy("docker.io/library/x", "*", "localhost/os"), &keys).unwrap();
+    recorded.rules[0].scope = "docker.io/x".into();
+    assert!(Policy::from_canonical(&recorded.canonical_bytes()).is_ok());
+}
