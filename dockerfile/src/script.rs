@@ -108,10 +108,38 @@ pub(crate) struct Script {
 pub(crate) type Files = BTreeMap<String, String>;
 
 /// Options for the reading.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
 pub(crate) struct Shell {
     /// `set -o pipefail` is on from the start (`SHELL ["/bin/bash", "-o", "pipefail", "-c"]`).
     pub(crate) pipefail: bool,
+    /// `set -e` is on from the start (`SHELL ["/bin/bash", "-euo", "pipefail", "-c"]`,
+    /// `["/bin/sh", "-ec"]`, `-o errexit`): any failing command fails the RUN.
+    pub(crate) errexit: bool,
+}
+
+impl Shell {
+    /// The options a SHELL instruction's words set: short-option clusters after the program
+    /// (`-e`, `-eu`, `-euo pipefail`, `-ec`) and `-o NAME`, as the shell reads its own command
+    /// line. Long options (`--login`) set neither.
+    pub(crate) fn of(words: &[String]) -> Shell {
+        let mut shell = Shell::default();
+        for (i, word) in words.iter().enumerate().skip(1) {
+            if !word.starts_with('-') || word.starts_with("--") {
+                continue;
+            }
+            if word.contains('e') {
+                shell.errexit = true;
+            }
+            if word.contains('o') {
+                match words.get(i + 1).map(String::as_str) {
+                    Some("pipefail") => shell.pipefail = true,
+                    Some("errexit") => shell.errexit = true,
+                    _ => {}
+                }
+            }
+        }
+        shell
+    }
 }
 
 /// Reads `text` as the shell would, with `scope` as its environment and `files` the files
@@ -123,7 +151,7 @@ pub(crate) fn read(text: &str, scope: &Scope, files: &Files, shell: Shell) -> Sc
         locals: BTreeMap::new(),
         out: Script::default(),
         depth: 0,
-        set_e: false,
+        set_e: shell.errexit,
         pipefail: shell.pipefail,
         stdin: None,
         via: Via::Script,

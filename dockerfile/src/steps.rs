@@ -59,8 +59,7 @@ impl Walk<'_> {
             (Some(p), Code::Shell(text)) if !SHELLS.contains(&p) => foreign(p, text),
             (_, Code::Shell(text)) => {
                 let stage = self.stage();
-                let pipefail = shell.iter().any(|w| w == "pipefail");
-                let read = script::read(text, &stage.scope, &stage.files, Shell { pipefail });
+                let read = script::read(text, &stage.scope, &stage.files, Shell::of(&shell));
                 let facts = rules::run(&read, When::Build);
                 stage.files.extend(read.written);
                 facts

@@ -79,3 +79,44 @@ fn unparsable_code_is_kept_not_dropped() {
     }
     let _ = read(&code, &Scope::default(), &Files::new(), Shell::default());
 }
+
+#[test]
+fn a_shell_started_with_errexit_or_pipefail_reads_as_set_by_its_flags() {
+    let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let on = |errexit, pipefail| Shell { pipefail, errexit };
+    for (shell, expected) in [
+        (
+            words(&["/bin/bash", "-euo", "pipefail", "-c"]),
+            on(true, true),
+        ),
+        (words(&["/bin/sh", "-ec"]), on(true, false)),
+        (
+            words(&["/bin/bash", "-o", "errexit", "-o", "pipefail", "-c"]),
+            on(true, true),
+        ),
+        (
+            words(&["/bin/bash", "-o", "pipefail", "-c"]),
+            on(false, true),
+        ),
+        (words(&["/bin/sh", "-c"]), on(false, false)),
+        (words(&["/bin/bash", "--login", "-c"]), on(false, false)),
+        // The program's own name is not an option, whatever it holds.
+        (words(&["-e-shell", "-c"]), on(false, false)),
+    ] {
+        assert_eq!(Shell::of(&shell), expected, "{shell:?}");
+    }
+    let fatal = |text: &str, shell: Shell| {
+        read(text, &Scope::default(), &Files::new(), shell)
+            .cmds
+            .iter()
+            .find(|c| c.program() == "check")
+            .map(|c| c.fatal)
+            .unwrap()
+    };
+    assert!(fatal("check; other", on(true, false)));
+    assert!(!fatal("check; other", on(false, true)));
+    assert!(fatal("check | tee log", on(false, true)));
+    assert!(!fatal("check || true", on(true, true)));
+    // `set +e` in the script turns it off again.
+    assert!(!fatal("set +e; check; other", on(true, false)));
+}
