@@ -88,7 +88,7 @@ const WEAKENING: [&str; 22] = [
 /// The packages of an install command, or `None` when `words` is not one.
 pub(crate) fn packages(words: &[String]) -> Option<Install> {
     let (manager, rest) = install_arguments(words)?;
-    let mut packages = named_packages(rest);
+    let mut packages = named_packages(&manager, rest);
     let unpinned: Vec<String> = packages
         .iter()
         .filter(|p| !pinned(&manager, p, rest))
@@ -104,6 +104,16 @@ pub(crate) fn packages(words: &[String]) -> Option<Install> {
             .filter(|p| crate::rules::url_like(p))
             .cloned(),
     );
+    if is_pip(&manager) {
+        // pip's --find-links (-f): a URL is a source of packages; a directory in the image is
+        // not (what is in it came from a COPY or a RUN the review reads).
+        sources.extend(
+            find_links(rest)
+                .into_iter()
+                .filter(|v| crate::rules::url_like(v))
+                .map(str::to_string),
+        );
+    }
     if matches!(manager.as_str(), "conda" | "mamba" | "micromamba") {
         // conda's -c is a channel (pip's is a constraints file).
         sources.extend(option_value(rest, &["-c", "--channel"]).map(str::to_string));
@@ -221,8 +231,29 @@ fn rpm(words: &[String]) -> Option<(String, &[String])> {
     installs.then(|| ("rpm".to_string(), words.get(1..).unwrap_or_default()))
 }
 
+/// Whether `manager` is pip (or uv's pip), whose `-f` is `--find-links` and takes a value.
+fn is_pip(manager: &str) -> bool {
+    manager.starts_with("pip") || manager.starts_with("uv")
+}
+
+/// Every value of pip's `--find-links` / `-f` (separate, `=`, or glued to `-f`).
+fn find_links(rest: &[String]) -> Vec<&str> {
+    let mut values = Vec::new();
+    let mut words = rest.iter();
+    while let Some(word) = words.next() {
+        if word == "--find-links" || word == "-f" {
+            values.extend(words.next().map(String::as_str));
+        } else if let Some(value) = word.strip_prefix("--find-links=") {
+            values.push(value);
+        } else if let Some(value) = word.strip_prefix("-f").filter(|v| !v.is_empty()) {
+            values.push(value);
+        }
+    }
+    values
+}
+
 /// The words that name packages: not options, not option values.
-fn named_packages(rest: &[String]) -> Vec<String> {
+fn named_packages(manager: &str, rest: &[String]) -> Vec<String> {
     let mut packages = Vec::new();
     let mut skip_next = false;
     for word in rest {
@@ -231,7 +262,8 @@ fn named_packages(rest: &[String]) -> Vec<String> {
             continue;
         }
         if word.starts_with('-') {
-            skip_next = TAKES_VALUE.contains(&word.as_str());
+            skip_next = TAKES_VALUE.contains(&word.as_str())
+                || (is_pip(manager) && (word == "-f" || word == "--find-links"));
             continue;
         }
         if !word.is_empty() {

