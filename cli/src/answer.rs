@@ -118,6 +118,26 @@ fn claims_warn(answer: &TrustResponse) -> bool {
     !answer.trusted && answer.mode.as_deref() == Some(vouch_proto::policy::Mode::Warn.as_str())
 }
 
+/// The answer's checkpoint, verified with the pinned log key (and consistent with the one seen
+/// before) and no older than `newest`; `claim` says what the answer claimed, for the error.
+fn proven_checkpoint(
+    client: &Client,
+    answer: &TrustResponse,
+    newest: u64,
+    claim: &str,
+) -> Result<Checkpoint> {
+    let checkpoint = answer.checkpoint.as_ref().with_context(|| {
+        format!("vouchd {claim} but gave no checkpoint to prove it; not believing it (is the socket really vouchd's?)")
+    })?;
+    let checkpoint = known::observe(client, checkpoint)?;
+    ensure!(
+        checkpoint.tree_size >= newest,
+        "vouchd answered from a tree of {} entries, older than the {newest} it showed before; not believing a stale answer",
+        checkpoint.tree_size
+    );
+    Ok(checkpoint)
+}
+
 /// The entry at `index` with its bytes proven in `checkpoint`'s tree: fetched, its leaf hash
 /// recomputed from its bytes, and its inclusion proof checked. Returns the entry's kind, body
 /// and integration time.
@@ -222,15 +242,7 @@ fn verify_trusted(
     keys: &[PublicKey],
     newest: u64,
 ) -> Result<Verified> {
-    let checkpoint = answer.checkpoint.as_ref().context(
-        "vouchd said trusted but gave no checkpoint to prove it; not believing it (is the socket really vouchd's?)",
-    )?;
-    let checkpoint = known::observe(client, checkpoint)?;
-    ensure!(
-        checkpoint.tree_size >= newest,
-        "vouchd answered from a tree of {} entries, older than the {newest} it showed before; not believing a stale trusted answer",
-        checkpoint.tree_size
-    );
+    let checkpoint = proven_checkpoint(client, answer, newest, "said trusted")?;
     let counted: Vec<&AttestationSummary> = answer
         .attestations
         .iter()

@@ -12,7 +12,6 @@ use vouch_proto::policy::{Mode, Rule};
 use vouch_proto::{Digest, EntryKind, PolicyEntry};
 
 use crate::client::Client;
-use crate::known;
 
 /// A policy entry proven in the answer's checkpoint, and the rule it gives for the question.
 pub(super) struct Proven {
@@ -30,15 +29,7 @@ pub(super) fn proven(
     repository: Option<&str>,
     newest: u64,
 ) -> Result<Proven> {
-    let checkpoint = answer.checkpoint.as_ref().context(
-        "vouchd's answer rests on its policy but gave no checkpoint to prove it; not believing it (is the socket really vouchd's?)",
-    )?;
-    let checkpoint = known::observe(client, checkpoint)?;
-    ensure!(
-        checkpoint.tree_size >= newest,
-        "vouchd answered from a tree of {} entries, older than the {newest} it showed before; not believing a stale answer",
-        checkpoint.tree_size
-    );
+    let checkpoint = super::proven_checkpoint(client, answer, newest, "answered under its policy")?;
     let index = answer.policy_entry.context(
         "vouchd's answer rests on its policy but names no policy entry; not believing it (is the socket really vouchd's?)",
     )?;
