@@ -284,12 +284,6 @@ impl Policy {
         let mut reviewers = BTreeMap::new();
         for (name, entry) in &file.reviewers {
             let line = at(entry.span());
-            for scope in &entry.get_ref().scopes {
-                matchable(scope).map_err(|message| PolicyError {
-                    line,
-                    message: format!("reviewer {name}: scope {message}"),
-                })?;
-            }
             let public = key("reviewer", name, &entry.get_ref().key, line)?;
             reviewers.insert(
                 name.clone(),
@@ -311,23 +305,10 @@ impl Policy {
                 },
             );
         }
+        scopes_matchable(&file, text)?;
         let mut rules = Vec::new();
         for entry in &file.rules {
-            let line = at(entry.span());
-            matchable(&entry.get_ref().scope).map_err(|message| PolicyError {
-                line,
-                message: format!("rule scope {message}"),
-            })?;
-            rules.push(rule(entry.get_ref(), line, &reviewers)?);
-        }
-        for root in &file.roots {
-            let image = &root.get_ref().image;
-            if !image.contains('@') {
-                matchable(image).map_err(|message| PolicyError {
-                    line: at(root.span()),
-                    message: format!("root {message}"),
-                })?;
-            }
+            rules.push(rule(entry.get_ref(), at(entry.span()), &reviewers)?);
         }
         let roots = file.roots.iter().map(|r| r.get_ref().clone()).collect();
         let policy = Policy {
@@ -432,7 +413,7 @@ impl Policy {
                 None => r.scope == "*",
             })
             .fold(None, |best: Option<&Rule>, r| match best {
-                Some(b) if specificity(&b.scope) >= specificity(&r.scope) => Some(b),
+                Some(b) if scope::specificity(&b.scope) >= scope::specificity(&r.scope) => Some(b),
                 _ => Some(r),
             })
     }
@@ -468,6 +449,34 @@ impl Policy {
             .filter_map(|pem| PublicKey::from_pem(pem).ok())
             .collect()
     }
+}
+
+/// Every repository glob of the file (reviewer scopes, rule scopes, roots that are not pinned by
+/// digest) can match a repository as questions name it ([`scope::matchable`]).
+fn scopes_matchable(file: &File, text: &str) -> Result<(), PolicyError> {
+    let fail = |span: std::ops::Range<usize>, what: String| PolicyError {
+        line: line_of(text, span.start),
+        message: what,
+    };
+    for (name, entry) in &file.reviewers {
+        for glob in &entry.get_ref().scopes {
+            scope::matchable(glob)
+                .map_err(|m| fail(entry.span(), format!("reviewer {name}: scope {m}")))?;
+        }
+    }
+    for entry in &file.rules {
+        scope::matchable(&entry.get_ref().scope)
+            .map_err(|m| fail(entry.span(), format!("rule scope {m}")))?;
+    }
+    for root in file
+        .roots
+        .iter()
+        .filter(|r| !r.get_ref().image.contains('@'))
+    {
+        scope::matchable(&root.get_ref().image)
+            .map_err(|m| fail(root.span(), format!("root {m}")))?;
+    }
+    Ok(())
 }
 
 fn read_public_key(
@@ -533,7 +542,7 @@ fn meetable(rule: &Rule, reviewers: &BTreeMap<String, PolicyReviewer>) -> Result
     }
     let able = reviewers
         .values()
-        .filter(|r| could_vouch(r, &rule.scope))
+        .filter(|r| scope::could_vouch(r, &rule.scope))
         .count();
     if (rule.threshold as usize) > able {
         return Err(format!(
@@ -550,51 +559,10 @@ fn meetable(rule: &Rule, reviewers: &BTreeMap<String, PolicyReviewer>) -> Result
     Ok(())
 }
 
-/// Whether a reviewer's scopes can cover some repository of `scope`.
-fn could_vouch(reviewer: &PolicyReviewer, scope: &str) -> bool {
-    reviewer.scopes.is_empty()
-        || reviewer
-            .scopes
-            .iter()
-            .any(|s| glob_match(s, scope) || glob_match(scope, s) || s == "*")
-}
-
 impl PolicyReviewer {
     /// Whether this reviewer may vouch for `repository`.
     pub fn may_vouch_for(&self, repository: &str) -> bool {
         self.scopes.is_empty() || self.scopes.iter().any(|s| glob_match(s, repository))
-    }
-}
-
-/// Refuses a repository glob that could never match a repository as questions name it (Docker's
-/// normal form, [`crate::ImageRef::repository`]): a name spelled another way (`docker.io/ubuntu`
-/// is `docker.io/library/ubuntu`; `ubuntu` names no registry), or a glob whose literal start
-/// names no registry or Docker Hub's legacy host. A scope that silently matched nothing would
-/// leave its repositories to the `*` rule. Checked when a policy file is loaded (not when a
-/// recorded policy entry is read back, so that an old ledger still audits).
-fn matchable(glob: &str) -> Result<(), String> {
-    if glob == "*" || glob.starts_with('*') {
-        return Ok(());
-    }
-    if !glob.contains('*') {
-        return match crate::ImageRef::repository(glob) {
-            Ok(normal) if normal == glob => Ok(()),
-            Ok(normal) => Err(format!(
-                "{glob:?} is not how questions name it: Docker names it {normal:?}; write that"
-            )),
-            Err(e) => Err(format!("{glob:?} is not a repository name: {e}")),
-        };
-    }
-    let literal = glob.split('*').next().unwrap_or_default();
-    let host = literal.split_once('/').map(|(host, _)| host);
-    match host {
-        Some("index.docker.io") => Err(format!(
-            "{glob:?}: Docker Hub's repositories are named docker.io/..., not index.docker.io/...; write docker.io"
-        )),
-        Some(host) if host.contains(['.', ':']) || host == "localhost" => Ok(()),
-        _ => Err(format!(
-            "{glob:?} names no registry before its '*': repositories are named with their registry (docker.io/library/ubuntu, ghcr.io/acme/app), so start with the host"
-        )),
     }
 }
 
@@ -624,29 +592,8 @@ pub fn duration(text: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("max_age {text:?} is too large"))
 }
 
-/// Matches `text` against a glob where `*` stands for any characters (`/` included).
-pub fn glob_match(glob: &str, text: &str) -> bool {
-    let parts: Vec<&str> = glob.split('*').collect();
-    if parts.len() == 1 {
-        return glob == text;
-    }
-    let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !text.starts_with(first) || text.len() < first.len() + last.len() || !text.ends_with(last) {
-        return false;
-    }
-    let mut rest = &text[first.len()..text.len() - last.len()];
-    for middle in &parts[1..parts.len() - 1] {
-        match rest.find(middle) {
-            Some(i) => rest = &rest[i + middle.len()..],
-            None => return false,
-        }
-    }
-    true
-}
-
-fn specificity(glob: &str) -> usize {
-    glob.chars().filter(|c| *c != '*').count()
-}
+mod scope;
+pub use scope::glob_match;
 
 #[cfg(test)]
 mod tests;
