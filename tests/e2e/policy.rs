@@ -149,7 +149,7 @@ impl World {
     }
 
     /// `vouch policy test --json` over the daemon's ledger file, one answer per image.
-    fn replay(&self, images: &[String]) -> Vec<TrustResponse> {
+    pub(crate) fn replay(&self, images: &[String]) -> Vec<TrustResponse> {
         let out = self
             .home
             .vouch()
